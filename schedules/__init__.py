@@ -4,7 +4,14 @@ Nothing here reads the clock, the environment or a database: ``now`` is always a
 parameter, and inputs and outputs are plain frozen values in aware UTC.
 """
 
-from .boundaries import BoundariesError, FieldError, dump_boundaries, load_boundaries
+from .boundaries import (
+    BoundariesError,
+    FieldError,
+    boundaries_to_dict,
+    dump_boundaries,
+    load_boundaries,
+    parse_boundaries,
+)
 from .durations import format_duration, parse_duration
 from .hours import local_date, owner_zone, ranges_for_date, working_intervals
 from .intervals import Interval, clip, intersect, normalize, overlaps, subtract, union
@@ -37,6 +44,7 @@ from .rules import (
 )
 
 __all__ = [
+    "RESERVED_SLUGS",
     "WEEKDAYS",
     "BookedTime",
     "Boundaries",
@@ -58,6 +66,7 @@ __all__ = [
     "Slot",
     "TimeRange",
     "available_slots",
+    "boundaries_to_dict",
     "calendars_stale",
     "cancellation_deadline",
     "check_booking",
@@ -72,6 +81,7 @@ __all__ = [
     "normalize",
     "overlaps",
     "owner_zone",
+    "parse_boundaries",
     "parse_duration",
     "ranges_for_date",
     "reply_due",
