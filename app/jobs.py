@@ -1,0 +1,130 @@
+"""Background jobs: RQ on Redis at scale, a thread pool inside the web process otherwise.
+
+``enqueue(func, *args)`` is the only call sites use. ``func`` must be a module-level
+function (RQ imports it by name in the worker); it runs inside an application context.
+
+Modes (``JOBS_MODE``): ``rq`` (default when ``REDIS_URL`` is set), ``thread`` (default on
+the embedded setup) and ``inline`` (run at once in the caller; the test suite uses it).
+Periodic tasks (``every``) run from a small scheduler thread when ``BACKGROUND_JOBS`` is
+true; each task must claim its work atomically in the database, because every web
+process runs the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    interval_s: float
+    func: Callable[[], Any]
+
+
+_periodic: list[Periodic] = []
+
+
+def every(name: str, interval_s: float, func: Callable[[], Any]) -> None:
+    """Register ``func`` to run about every ``interval_s`` seconds (with jitter)."""
+    _periodic[:] = [p for p in _periodic if p.name != name]
+    _periodic.append(Periodic(name, interval_s, func))
+
+
+def mode(app: Flask) -> str:
+    configured = app.config.get("JOBS_MODE")
+    if configured:
+        return str(configured)
+    return "rq" if app.config.get("REDIS_URL") else "thread"
+
+
+def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    how = mode(app)
+    if how == "inline":
+        func(*args)
+        return
+    if how == "rq":
+        _rq_queue(app).enqueue(
+            func, *args, job_id=job_id, retry=_rq_retry(), failure_ttl=7 * 24 * 3600
+        )
+        return
+    _executor(app).submit(_run_in_context, app, func, args)
+
+
+def _run_in_context(app: Flask, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    with app.app_context():
+        try:
+            func(*args)
+        except Exception:
+            log.exception("background job %s failed", getattr(func, "__name__", func))
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    state = app.extensions.setdefault("cadre_jobs", {})
+    if "executor" not in state:
+        state["executor"] = ThreadPoolExecutor(
+            max_workers=int(app.config.get("JOBS_THREADS", 2)), thread_name_prefix="cadre-job"
+        )
+    executor: ThreadPoolExecutor = state["executor"]
+    return executor
+
+
+def _rq_queue(app: Flask) -> Any:
+    from redis import Redis
+    from rq import Queue
+
+    state = app.extensions.setdefault("cadre_jobs", {})
+    if "queue" not in state:
+        state["queue"] = Queue(
+            app.config.get("RQ_QUEUE", "cadre"), connection=Redis.from_url(app.config["REDIS_URL"])
+        )
+    return state["queue"]
+
+
+def _rq_retry() -> Any:
+    from rq import Retry
+
+    return Retry(max=5, interval=[10, 30, 120, 600, 1800])
+
+
+def start_scheduler(app: Flask) -> None:
+    """Run the periodic tasks in a daemon thread of this process."""
+    stop = threading.Event()
+    app.extensions.setdefault("cadre_jobs", {})["stop"] = stop
+
+    def loop() -> None:
+        next_run: dict[str, float] = {}
+        tick = float(app.config.get("SCHEDULER_TICK_S", 15))
+        while not stop.wait(tick):
+            moment = time.monotonic()
+            for task in list(_periodic):
+                if next_run.get(task.name, 0.0) > moment:
+                    continue
+                next_run[task.name] = moment + task.interval_s * random.uniform(0.9, 1.1)
+                with app.app_context():
+                    try:
+                        task.func()
+                    except Exception:
+                        log.exception("periodic task %s failed", task.name)
+
+    threading.Thread(target=loop, name="cadre-scheduler", daemon=True).start()
+
+
+def start_scheduler_if_enabled(app: Flask) -> bool:
+    """Called once per web process (gunicorn's ``post_worker_init``)."""
+    if app.config.get("BACKGROUND_JOBS") and mode(app) == "thread":
+        start_scheduler(app)
+        return True
+    return False

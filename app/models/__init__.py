@@ -1,0 +1,21 @@
+"""SQLAlchemy models. Models hold data; services own transactions (models never commit)."""
+
+from .booking import Booking, BookingStatus, IdempotencyRecord
+from .calendar import BusyBlock, CalendarSource, SourceKind
+from .message import Message, OutboxMail
+from .owner import Owner
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "Booking",
+    "BookingStatus",
+    "BusyBlock",
+    "CalendarSource",
+    "IdempotencyRecord",
+    "Message",
+    "OutboxMail",
+    "Owner",
+    "SourceKind",
+    "UTCDateTime",
+    "utcnow",
+]

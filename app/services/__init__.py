@@ -1,0 +1,1 @@
+"""Use cases. Services own transactions; views call them and render the result."""
