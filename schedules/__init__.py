@@ -5,6 +5,7 @@ parameter, and inputs and outputs are plain frozen values in aware UTC.
 """
 
 from .boundaries import (
+    RESERVED_SLUGS,
     BoundariesError,
     FieldError,
     boundaries_to_dict,
