@@ -51,7 +51,7 @@ class Booking(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint("start < \"end\"", name="booking_nonempty"),
+        CheckConstraint('start < "end"', name="booking_nonempty"),
         Index("ix_bookings_owner_start", "owner_id", "start"),
         ExcludeConstraint(
             ("owner_id", "="),

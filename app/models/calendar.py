@@ -32,7 +32,9 @@ class CalendarSource(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     kind: Mapped[SourceKind] = mapped_column(
-        Enum(SourceKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            SourceKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        )
     )
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(Text)
@@ -54,7 +56,7 @@ class BusyBlock(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "busy_blocks"
     __table_args__ = (
         Index("ix_busy_blocks_owner_start", "owner_id", "start"),
-        CheckConstraint("start < \"end\"", name="busy_nonempty"),
+        CheckConstraint('start < "end"', name="busy_nonempty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,8 +13,9 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from app.clock import now as clock_now
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.messages import refusal_text
+from app.models import Booking, Owner
 from app.services.availability import is_stale, local_today, slots_for
 from app.services.bookings import (
     ClientDetails,
@@ -22,11 +23,13 @@ from app.services.bookings import (
     cancel_booking,
     create_booking,
     find_by_token,
+    refusal_status,
     reschedule_booking,
 )
 from app.services.owners import NotFound, find_offer, get_owner, owner_boundaries
-from schedules import is_late_cancellation, reply_due
+from schedules import Boundaries, is_late_cancellation, reply_due
 
+from .openapi import document as openapi_document
 from .serialize import booking_body, error, local_iso, public_boundaries, render_outcome
 from .validation import InvalidInput, booking_input, parse_aware, parse_day, parse_zone
 
@@ -52,6 +55,11 @@ def _invalid(exc: InvalidInput):  # type: ignore[no-untyped-def]
 @api_bp.errorhandler(429)
 def _rate_limited(_exc: Any):  # type: ignore[no-untyped-def]
     return error("rate_limited", _("Too many requests; please wait a minute and try again."), 429)
+
+
+@api_bp.get("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())
 
 
 @api_bp.get("/<owner_slug>")
@@ -95,7 +103,9 @@ def slots(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
         if span < 0:
             errors["to"] = _("must not be before 'from'")
         elif span >= current_app.config["SLOTS_MAX_DAYS"]:
-            errors["to"] = _("at most %(n)d days per request", n=current_app.config["SLOTS_MAX_DAYS"])
+            errors["to"] = _(
+                "at most %(n)d days per request", n=current_app.config["SLOTS_MAX_DAYS"]
+            )
     if errors:
         raise InvalidInput(errors)
     assert first is not None and last is not None
@@ -161,18 +171,15 @@ def _zone_arg(default: str) -> ZoneInfo:
 # --- managing a booking through its unguessable token -------------------------------
 
 
-def _booking_for(token: str):  # type: ignore[no-untyped-def]
+def _booking_for(token: str) -> tuple[Booking, Owner, Boundaries]:
     booking = find_by_token(token)
     if booking is None:
         raise NotFound(token)
-    from app.extensions import db
-    from app.models import Owner
-
     owner = db.session.get(Owner, booking.owner_id)
     return booking, owner, owner_boundaries(owner)
 
 
-def _booking_zone(booking: Any, owner: Any) -> ZoneInfo:
+def _booking_zone(booking: Booking, owner: Owner) -> ZoneInfo:
     return ZoneInfo(booking.client_timezone or owner.timezone)
 
 
@@ -216,11 +223,6 @@ def manage_reschedule(token: str):  # type: ignore[no-untyped-def]
     offer = find_offer(boundaries, booking.offer_slug)
     refusal = reschedule_booking(booking, owner, boundaries, offer, start, now)
     if refusal is not None:
-        from app.services.bookings import refusal_status
-
         return error(refusal.value, refusal_text(refusal.value), refusal_status(refusal))
-    from app.extensions import db
-    from app.models import Booking
-
     fresh = db.session.get(Booking, booking.id)
     return jsonify(booking_body(fresh, boundaries, _booking_zone(fresh, owner)))

@@ -182,7 +182,9 @@ def cancel_booking(
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.late_cancellation = late
-    booking.late_fee = policy.cancellation.late_fee if late and policy.cancellation.late_fee else None
+    booking.late_fee = (
+        policy.cancellation.late_fee if late and policy.cancellation.late_fee else None
+    )
     db.session.commit()
     return CancelOutcome(booking, late, already=False)
 

@@ -55,7 +55,9 @@ def target_day() -> datetime:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"], scope="module")
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     tmp: Path = tmp_path_factory.mktemp(f"live-{request.param}")
     if request.param == "sqlite":
         url = f"sqlite:///{tmp / 'live.sqlite'}"
@@ -66,7 +68,9 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         url = fresh_postgres(base, "cadre_live_test")
     live = LiveServer(url, workers=4)
     live.flask("db", "upgrade")
-    live.load([owner_doc("race"), owner_doc("overlap"), owner_doc("capped", max_bookings_per_day=4)], tmp)
+    live.load(
+        [owner_doc("race"), owner_doc("overlap"), owner_doc("capped", max_bookings_per_day=4)], tmp
+    )
     with live:
         yield live
 
@@ -97,8 +101,9 @@ def confirmed(server: LiveServer, owner: str) -> int:
             return int(
                 conn.execute(
                     text(
-                        "SELECT count(*) FROM bookings JOIN owners ON owners.id = bookings.owner_id "
-                        "WHERE owners.slug = :slug AND bookings.status = 'confirmed'"
+                        "SELECT count(*) FROM bookings JOIN owners"
+                        " ON owners.id = bookings.owner_id"
+                        " WHERE owners.slug = :slug AND bookings.status = 'confirmed'"
                     ),
                     {"slug": owner},
                 ).scalar_one()
@@ -131,7 +136,9 @@ def test_ten_bookings_race_for_the_last_place_of_the_day(server: LiveServer) -> 
     day = target_day() + timedelta(days=1)
     # Three of the four places are taken first, one by one.
     for hour in (8, 9, 10):
-        [(status, _)] = fire(server, [("capped", "short", (day + timedelta(hours=hour)).isoformat())])
+        [(status, _)] = fire(
+            server, [("capped", "short", (day + timedelta(hours=hour)).isoformat())]
+        )
         assert status == 201
     # Ten clients race for ten distinct free slots the same afternoon: one place is left.
     starts = [(day + timedelta(hours=14, minutes=30 * i)).isoformat() for i in range(10)]

@@ -44,9 +44,7 @@ def test_exclusion_constraint_refuses_overlap_on_postgresql(app, database):
             db.session.commit()
         db.session.rollback()
         # A cancelled booking does not hold its time; back-to-back after the buffer is fine.
-        db.session.add(
-            raw_booking(owner.id, START, 30, "c" * 64, status=BookingStatus.CANCELLED)
-        )
+        db.session.add(raw_booking(owner.id, START, 30, "c" * 64, status=BookingStatus.CANCELLED))
         db.session.add(raw_booking(owner.id, START + timedelta(minutes=45), 30, "d" * 64))
         db.session.commit()
 

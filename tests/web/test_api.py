@@ -274,8 +274,13 @@ def test_owners_are_isolated(app, client):
     with app.app_context():
         create_owner()
         create_owner(
-            owner={"slug": "jordan", "name": "Jordan", "email": "j@example.org",
-                   "timezone": "America/New_York", "locale": "en"},
+            owner={
+                "slug": "jordan",
+                "name": "Jordan",
+                "email": "j@example.org",
+                "timezone": "America/New_York",
+                "locale": "en",
+            },
             offers=[{"slug": "intro", "title": "Intro", "duration": "30m"}],
         )
     assert client.get("/api/v1/jordan/discovery/slots").status_code == 404
