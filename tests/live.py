@@ -91,6 +91,7 @@ class LiveServer:
                 "--threads", str(self.threads),
                 "--bind", f"127.0.0.1:{self.port}",
                 "--log-level", "warning",
+                "--access-logfile", "/dev/null",
                 "wsgi:app",
             ],
             cwd=ROOT,
