@@ -23,6 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
 
+    from .logging_setup import init_logging
+
+    init_logging(app)
     db.init_app(app)
     install_engine_events(app)
     migrate.init_app(
