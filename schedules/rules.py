@@ -13,7 +13,7 @@ range or a busy block → drop the whole date if a daily or weekly cap is reache
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +21,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from .hours import day_span, local_date, owner_zone, working_intervals
-from .intervals import Interval, normalize
+from .intervals import Interval
 from .policy import Limits, Offer, Policy
 
 _ONE_DAY = timedelta(days=1)
@@ -251,19 +251,10 @@ def available_slots(
     duration, step = offer.duration, limits.slot_step
     before, after = limits.buffer_before, limits.buffer_after
 
-    # Only blocks that can meet an occupied range of a listed slot matter: clip with
-    # one linear pass, then sort what is left once and bisect per candidate.
-    reach_low, reach_high = floor - before, high + duration + after
-    blocks = normalize(iv for iv in busy if iv[1] > reach_low and iv[0] < reach_high)
-    taken = normalize(
-        Interval(*_occupied(b.start, b.end, limits))
-        for b in bookings
-        if b.end + after > reach_low and b.start - before < reach_high
-    )
-    block_starts, block_ends = [iv.start for iv in blocks], [iv.end for iv in blocks]
-    taken_starts, taken_ends = [iv.start for iv in taken], [iv.end for iv in taken]
     caps = _Caps(limits, bookings, zone)
 
+    # 1. Candidates: grid starts in the window that pass notice, horizon and caps.
+    # (A few hundred for 60 days, whatever the size of the calendar.)
     found: list[datetime] = []
     # One spare date on each side: cheap, and safe should a clock change ever put an
     # instant of the window on a neighbouring date's wall.
@@ -281,17 +272,53 @@ def available_slots(
                 start = r_start
                 while start + duration <= r_end:
                     if floor <= start < high and (not irregular or local_date(start, zone) == day):
-                        occ_low, occ_high = start - before, start + duration + after
-                        i = bisect_left(taken_starts, occ_high) - 1
-                        j = bisect_left(block_starts, occ_high) - 1
-                        if (i < 0 or taken_ends[i] <= occ_low) and (
-                            j < 0 or block_ends[j] <= occ_low
-                        ):
-                            found.append(start)
+                        found.append(start)
                     start += step
         day += _ONE_DAY
-    # Overlapping ranges (possible around a repeated hour) can list a start twice.
-    return [Slot(s, s + duration) for s in sorted(set(found))]
+    # Overlapping ranges (possible around a repeated hour) can yield a start twice.
+    candidates = sorted(set(found))
+
+    # 2. Strike candidates whose occupied range meets a busy block or a booking's
+    # occupied range. Both ends of the candidates' occupied ranges are sorted, so each
+    # block finds the run of candidates it strikes with a bisect: O(n log m) for n
+    # blocks and m candidates, no sort of the blocks, no object per block.
+    occ_low = [c - before for c in candidates]
+    occ_high = [c + duration + after for c in candidates]
+    struck = [0] * (len(candidates) + 1)  # difference array: +1 at a run's start, −1 after
+    _strike(occ_low, occ_high, busy, struck)
+    _strike(occ_low, occ_high, [_occupied(b.start, b.end, limits) for b in bookings], struck)
+
+    free: list[Slot] = []
+    depth = 0
+    for index, start in enumerate(candidates):
+        depth += struck[index]
+        if depth == 0:
+            free.append(Slot(start, start + duration))
+    return free
+
+
+def _strike(
+    occ_low: list[datetime],
+    occ_high: list[datetime],
+    blocks: Iterable[tuple[datetime, datetime]],
+    struck: list[int],
+) -> None:
+    """Mark, in the difference array ``struck``, the candidates each block overlaps.
+
+    Candidate k is struck by block [s, e) when ``occ_low[k] < e`` and ``occ_high[k] > s``:
+    the candidates from the first whose occupied range ends after ``s`` up to (not
+    including) the first whose occupied range starts at or after ``e``. Example: occupied
+    ranges [09:00, 10:15), [09:30, 10:45), [10:00, 11:15) and a block [10:20, 10:30)
+    strike the last two: the first ends at 10:15, before the block starts.
+    """
+    count = len(occ_high)
+    for b_start, b_end in blocks:
+        first = bisect_right(occ_high, b_start)
+        # Most blocks (nights, weekends, lunch) reach no candidate: one bisect and out.
+        if first == count or occ_low[first] >= b_end or b_start >= b_end:
+            continue
+        struck[first] += 1
+        struck[bisect_left(occ_low, b_end, first)] -= 1
 
 
 def calendars_stale(
