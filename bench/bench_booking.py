@@ -24,8 +24,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.factories import boundaries_doc  # noqa: E402
-from tests.live import LiveServer, fresh_postgres  # noqa: E402
+from tests.factories import boundaries_doc
+from tests.live import LiveServer, fresh_postgres
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -51,7 +51,7 @@ def distinct_starts(count: int) -> list[str]:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def run(label: str, url: str, bookings: int, concurrency: int, tmp: Path) -> dict[str, float]:
