@@ -49,6 +49,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 
+    from .feeds import feeds_bp
+
+    app.register_blueprint(feeds_bp)
+    from .services.sync import init_sync
+
+    init_sync(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -54,3 +54,7 @@ def policy_dump(slug: str) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(policy_cli)
+    from app.sync_cli import feed_cli, sync_command
+
+    app.cli.add_command(sync_command)
+    app.cli.add_command(feed_cli)
