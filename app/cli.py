@@ -54,6 +54,9 @@ def policy_dump(slug: str) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(policy_cli)
+    from app.worker_cli import worker_command
+
+    app.cli.add_command(worker_command)
     from app.sync_cli import feed_cli, sync_command
 
     app.cli.add_command(sync_command)

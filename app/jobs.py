@@ -56,8 +56,14 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> 
         func(*args)
         return
     if how == "rq":
-        _rq_queue(app).enqueue(
-            func, *args, job_id=job_id, retry=_rq_retry(), failure_ttl=7 * 24 * 3600
+        rq_queue(app).enqueue(
+            run_in_worker,
+            f"{func.__module__}:{func.__qualname__}",
+            *args,
+            job_id=job_id,
+            retry=_rq_retry(),
+            failure_ttl=7 * 24 * 3600,
+            description=f"{func.__qualname__}{args!r}",
         )
         return
     _executor(app).submit(_run_in_context, app, func, args)
@@ -71,6 +77,34 @@ def _run_in_context(app: Flask, func: Callable[..., Any], args: tuple[Any, ...])
             log.exception("background job %s failed", getattr(func, "__name__", func))
 
 
+_worker_state: dict[str, Any] = {}
+
+
+def run_in_worker(path: str, *args: Any) -> None:
+    """What an RQ worker runs: the named job inside an application context.
+
+    RQ forks a work horse per job; a database connection inherited from the parent must
+    not be shared, so each new process starts with a fresh connection pool.
+    """
+    import os
+    from importlib import import_module
+
+    from .extensions import db
+
+    app = _worker_state.get("app")
+    if app is None:
+        from . import create_app
+
+        app = _worker_state["app"] = create_app()
+    module_name, _, name = path.partition(":")
+    func = getattr(import_module(module_name), name)
+    with app.app_context():
+        if _worker_state.get("pid") != os.getpid():
+            db.engine.dispose(close=False)
+            _worker_state["pid"] = os.getpid()
+        func(*args)
+
+
 def _executor(app: Flask) -> ThreadPoolExecutor:
     state = app.extensions.setdefault("cadre_jobs", {})
     if "executor" not in state:
@@ -81,7 +115,7 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
     return executor
 
 
-def _rq_queue(app: Flask) -> Any:
+def rq_queue(app: Flask) -> Any:
     from redis import Redis
     from rq import Queue
 
@@ -128,3 +162,15 @@ def start_scheduler_if_enabled(app: Flask) -> bool:
         start_scheduler(app)
         return True
     return False
+
+
+def run_worker(app: Flask, burst: bool = False) -> None:
+    """``flask --app wsgi worker``: process RQ jobs; also run the periodic tasks, which
+    enqueue work (claims in the database keep two workers from syncing one source)."""
+    from rq import Worker
+
+    _worker_state["app"] = app
+    queue = rq_queue(app)
+    if not burst and app.config.get("BACKGROUND_JOBS"):
+        start_scheduler(app)
+    Worker([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
