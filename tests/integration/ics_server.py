@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,16 +37,24 @@ def corpus(name: str) -> bytes:
 
 @dataclass
 class Static:
-    """A normal feed: 200 with ETag/Last-Modified, 304 when the client already has it."""
+    """A normal feed: 200 with ETag/Last-Modified, 304 when the client already has it.
+
+    ``validators=False`` sends neither (many feeds do not), so only the content hash can
+    tell that nothing changed.
+    """
 
     body: bytes
     content_type: str = "text/calendar; charset=utf-8"
     etag: str | None = None
     last_modified: str | None = LAST_MODIFIED
     conditional: bool = True
+    validators: bool = True
 
     def __post_init__(self) -> None:
-        if self.etag is None:
+        if not self.validators:
+            self.etag = self.last_modified = None
+            self.conditional = False
+        elif self.etag is None:
             self.etag = '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
 
     def __call__(self, h: _Handler) -> None:
@@ -264,6 +271,3 @@ class IcsServer:
     def hits(self, path: str) -> list[dict[str, str]]:
         """The request headers of each request made to ``path``, oldest first."""
         return [headers for hit, headers in self._server.hits if hit == path]
-
-    def wait_idle(self, seconds: float = 0.0) -> None:
-        time.sleep(seconds)
