@@ -209,17 +209,21 @@ def _transport_error(exc: requests.RequestException, host: str, watchdog: _Watch
     if watchdog.fired:
         return _deadline(watchdog)
     if isinstance(exc, requests.Timeout):
-        return FetchError(f"{host} did not answer in time")
+        return FetchError(f"the server at {host} did not answer in time")
     if isinstance(exc, requests.exceptions.SSLError):
         return FetchError(f"secure connection to {host} failed (certificate or TLS error)")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return FetchError(f"{host} closed the connection before the whole feed arrived")
+        return FetchError(
+            f"the server at {host} closed the connection before the whole feed arrived"
+        )
     if isinstance(exc, requests.ConnectionError):
         cause = str(exc)
         if "resolve" in cause or "NameResolution" in cause:
             return FetchError(f"the host name {host} could not be found")
         if "IncompleteRead" in cause or "closed" in cause.lower():
-            return FetchError(f"{host} closed the connection before the whole feed arrived")
+            return FetchError(
+                f"the server at {host} closed the connection before the whole feed arrived"
+            )
         return FetchError(f"could not connect to {host}")
     return FetchError(f"could not fetch the feed from {host} ({type(exc).__name__})")
 

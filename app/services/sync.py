@@ -108,6 +108,10 @@ def claim(source_id: int, now: datetime, min_gap: timedelta = LEASE) -> bool:
     success (``last_success_at`` is set to the attempt's start), so "sync now" right after
     a good sync runs instead of being skipped.
     """
+    # A fresh write transaction: on SQLite, upgrading a read transaction to a write
+    # fails at once when another connection wrote meanwhile, instead of waiting.
+    db.session.rollback()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     source = CalendarSource.__table__.c
     free = [source.last_attempt_at.is_(None), source.last_attempt_at < now - min_gap]
     if min_gap <= LEASE:
@@ -134,7 +138,12 @@ def sync_source(source_id: int, *, min_gap: timedelta = LEASE) -> SyncOutcome:
     if source.kind not in _adapters:
         db.session.rollback()
         return SyncOutcome(source_id, name, slug, SKIPPED, error=f"no adapter for {source.kind}")
-    if not claim(source_id, now, min_gap):
+    try:
+        claimed = claim(source_id, now, min_gap)
+    except Exception as exc:
+        db.session.rollback()
+        return SyncOutcome(source_id, name, slug, FAILED, error=_readable(exc))
+    if not claimed:
         return SyncOutcome(
             source_id, name, slug, SKIPPED, error="another sync of this source is running"
         )
