@@ -40,3 +40,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+## make translations: extract the app's messages, update the French catalogue, compile it.
+## Fill in new French strings in app/translations/fr/LC_MESSAGES/messages.po, run it again,
+## and commit both the .po and the compiled .mo.
+translations: $(STAMP)
+	mkdir -p app/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --project=Cadre -o app/translations/messages.pot .
+	test -f app/translations/fr/LC_MESSAGES/messages.po \
+	  && $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l fr --no-fuzzy-matching --ignore-obsolete \
+	  || $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l fr
+	$(BIN)/pybabel compile -d app/translations --statistics

@@ -56,6 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_sync(app)
 
+    from .services.mail import init_mail
+
+    init_mail(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -57,6 +57,10 @@ def register_cli(app: Flask) -> None:
     from app.worker_cli import worker_command
 
     app.cli.add_command(worker_command)
+    from app.mail_cli import inbox_cli, outbox_cli
+
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(inbox_cli)
     from app.sync_cli import feed_cli, sync_command
 
     app.cli.add_command(sync_command)

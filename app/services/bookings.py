@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Booking, BookingStatus, IdempotencyRecord, Owner
 from schedules import Boundaries, Offer, Refusal, check_booking, is_late_cancellation
 
+from . import mail
 from .availability import around, booked_times, busy_intervals, is_stale
 
 CONFLICT_CODES = frozenset({Refusal.SLOT_TAKEN, Refusal.BUSY})
@@ -126,6 +127,8 @@ def create_booking(
         # Only the PostgreSQL exclusion constraint can get here: another transaction
         # committed an overlapping booking. That is exactly "slot taken".
         return Outcome(refusal=Refusal.SLOT_TAKEN)
+    if outcome.booking is not None and outcome.token is not None:
+        mail.notify_booking_created(outcome.booking.id, outcome.token)  # committed; never raises
     return outcome
 
 
@@ -186,6 +189,7 @@ def cancel_booking(
         policy.cancellation.late_fee if late and policy.cancellation.late_fee else None
     )
     db.session.commit()
+    mail.notify_booking_cancelled(booking.id)  # after the commit; never raises
     return CancelOutcome(booking, late, already=False)
 
 
@@ -223,4 +227,5 @@ def reschedule_booking(
             fresh.reschedule_count += 1
     except IntegrityError:
         return Refusal.SLOT_TAKEN
+    mail.notify_booking_rescheduled(booking_id)  # after the commit; never raises
     return None
