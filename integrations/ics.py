@@ -106,7 +106,7 @@ def _parse(data: bytes) -> icalendar.Calendar:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
     if not head:
         raise IcsError("the feed is empty")
-    if head.startswith((b"<!DOCTYPE", b"<HTML", b"<?XML", b"<")):
+    if head.startswith(b"<"):  # <!DOCTYPE html>, <html>, <?xml …>: a login or error page
         raise IcsError(
             "the link returned a web page, not a calendar (was the secret address revoked?)"
         )

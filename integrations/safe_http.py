@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +62,7 @@ class Fetched:
 
     @property
     def not_modified(self) -> bool:
+        """The server says our copy (named by the ETag / date we sent) is current."""
         return self.status == 304
 
 
@@ -273,10 +273,8 @@ class _Watchdog:
         self._sockets: list[socket.socket] = []
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
-        self._started = 0.0
 
     def start(self) -> None:
-        self._started = time.monotonic()
         self._timer.start()
 
     def track(self, sock: socket.socket) -> None:
