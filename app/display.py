@@ -21,7 +21,6 @@ from schedules import (
     Boundaries,
     Interval,
     Slot,
-    TimeRange,
     cancellation_deadline,
     local_date,
 )
@@ -101,8 +100,9 @@ def zone_choices(current: str, owner_zone: str) -> list[str]:
 @dataclass(frozen=True)
 class HoursRow:
     weekday: str
-    owner_text: str  # ranges on the owner's wall clock
-    client_text: str  # the same ranges on the client's wall clock ("" when zones agree)
+    weekday_short: str
+    owner_ranges: list[str]  # on the owner's wall clock
+    client_ranges: list[str]  # the same ranges on the client's wall clock
 
 
 @dataclass(frozen=True)
@@ -124,12 +124,12 @@ def _moment_text(moment: datetime, zone: ZoneInfo, day: date, is_end: bool) -> s
     return _("%(day)s %(time)s", day=weekday, time=label)
 
 
-def _range_text(ranges: Sequence[Interval], zone: ZoneInfo, day: date) -> str:
-    """``9:00 AM – 12:30 PM, 2:00 PM – 6:00 PM``; a moment on another date names its day."""
-    return ", ".join(
+def _ranges(ranges: Sequence[Interval], zone: ZoneInfo, day: date) -> list[str]:
+    """``["9:00 AM – 12:30 PM", "2:00 PM – 6:00 PM"]``; a moment on another date names its day."""
+    return [
         f"{_moment_text(start, zone, day, False)} – {_moment_text(end, zone, day, True)}"
         for start, end in ranges
-    )
+    ]
 
 
 def hours_rows(boundaries: Boundaries, client_zone: ZoneInfo, today: date) -> list[HoursRow]:
@@ -141,26 +141,29 @@ def hours_rows(boundaries: Boundaries, client_zone: ZoneInfo, today: date) -> li
     policy = boundaries.policy
     owner_zone = ZoneInfo(policy.timezone)
     names = get_day_names("wide", locale=get_locale())
+    short_names = get_day_names("abbreviated", locale=get_locale())
     rows = []
     for weekday, ranges in enumerate(policy.hours):
         if not ranges:
             continue
         day = today + timedelta(days=(weekday - today.weekday()) % 7)
         instants = [range_interval(day, wall, owner_zone) for wall in ranges]
-        owner_text = _range_text(instants, owner_zone, day)
-        client_text = ""
-        if client_zone.key != owner_zone.key:
-            client_text = _range_text(instants, client_zone, day)
-        rows.append(HoursRow(str(names[weekday]).capitalize(), owner_text, client_text))
+        rows.append(
+            HoursRow(
+                str(names[weekday]).capitalize(),
+                str(short_names[weekday]).capitalize(),
+                _ranges(instants, owner_zone, day),
+                _ranges(instants, client_zone, day),
+            )
+        )
     return rows
 
 
-def _wall_ranges(ranges: tuple[TimeRange, ...], day: date, zone: ZoneInfo) -> str:
-    return _range_text([range_interval(day, wall, zone) for wall in ranges], zone, day)
+def days_off(boundaries: Boundaries, today: date, client_zone: ZoneInfo) -> list[DayOff]:
+    """Upcoming closed periods and dates with special hours (in the client's time), by date.
 
-
-def days_off(boundaries: Boundaries, today: date) -> list[DayOff]:
-    """Upcoming closed periods and dates with special hours, in date order."""
+    Dates are the owner's: a day off is a whole day where they are.
+    """
     zone = ZoneInfo(boundaries.policy.timezone)
     found = []
     for first, last, label in future_closed(boundaries, today):
@@ -175,7 +178,8 @@ def days_off(boundaries: Boundaries, today: date) -> list[DayOff]:
         if override.day < today:
             continue
         if override.ranges:
-            hours = _wall_ranges(override.ranges, override.day, zone)
+            instants = [range_interval(override.day, wall, zone) for wall in override.ranges]
+            hours = ", ".join(_ranges(instants, client_zone, override.day))
             text = _(
                 "%(date)s: special hours %(hours)s", date=date_label(override.day), hours=hours
             )

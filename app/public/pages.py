@@ -160,7 +160,7 @@ def render_owner_page(
         "owner_zone": ZoneInfo(owner.timezone),
         "zones": display.zone_choices(zone.key, owner.timezone),
         "hours": display.hours_rows(boundaries, zone, owner_today),
-        "days_off": display.days_off(boundaries, owner_today),
+        "days_off": display.days_off(boundaries, owner_today, zone),
         "terms": display.terms_summary(boundaries),
         "reply_due": due,
         "stale": is_stale(owner, boundaries, now),

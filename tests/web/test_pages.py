@@ -83,8 +83,14 @@ def test_boundaries_come_first_in_the_client_zone(client, owner):
     assert attribute(html, "reply-due", "datetime") == "2027-01-05T03:30:00-05:00"
     assert element_text(html, "reply-due") == "Tuesday, January 5, 2027 at 3:30 AM"
     # Monday's hours in New York first, Paris noted.
-    assert "3:00 AM – 6:30 AM, 8:00 AM – 12:00 PM" in html
-    assert "9:00 AM – 12:30 PM, 2:00 PM – 6:00 PM" in html
+    monday = re.search(r"<tr>\s*<th scope=\"row\">.*?Monday.*?</tr>", html, re.S).group(0)
+    ranges = re.findall(r'<span class="range">([^<]+)</span>', monday)
+    assert ranges == [
+        "3:00 AM – 6:30 AM",  # New York first
+        "8:00 AM – 12:00 PM",
+        "9:00 AM – 12:30 PM",  # then Paris
+        "2:00 PM – 6:00 PM",
+    ]
     assert "works on Paris time (Europe/Paris)" in html
     boundaries = element_text(html, "boundaries")
     for text in (
@@ -124,6 +130,8 @@ def test_days_off_and_special_hours_coming_up(app, client):
     assert "Winter break" not in html  # already over
     assert "Thursday, January 14, 2027 to Friday, January 15, 2027: closed — Training" in html
     assert "Saturday, January 9, 2027: special hours 10:00 AM – 12:00 PM" in html
+    html = html_of(client.get(f"/camille?tz={NY}", headers=EN))
+    assert "Saturday, January 9, 2027: special hours 4:00 AM – 6:00 AM" in html  # client's time
 
 
 def test_slots_are_exactly_what_the_guard_offers(client, owner):
