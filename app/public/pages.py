@@ -30,7 +30,7 @@ from app import display
 from app.clock import now as clock_now
 from app.extensions import db, limiter
 from app.models import Owner
-from app.services.availability import future_closed, is_stale, local_today
+from app.services.availability import is_stale, local_today
 from app.services.bookings import ClientDetails, create_booking, refusal_status
 from app.services.inbox import Writer, receive_message
 from app.services.owners import NotFound, find_offer, get_owner, owner_boundaries
@@ -164,7 +164,6 @@ def render_owner_page(
         "terms": display.terms_summary(boundaries),
         "reply_due": due,
         "stale": is_stale(owner, boundaries, now),
-        "any_closed": bool(future_closed(boundaries, owner_today)),
         "picker": picker,
         "page_args": page_args,
         # The language switcher links to this page; after a POST, to its GET address.
