@@ -8,7 +8,8 @@ listing and accepting cannot drift apart; the property tests hold them to it.
 The pipeline for one local date of the owner (Cal.com's ``slots.ts`` idea, minus the clock):
 working ranges → grid starts (range start + k × step, while the offer fits) → drop starts
 too soon / too far → drop starts whose occupied range meets another booking's occupied
-range or a busy block → drop the whole date if a daily or weekly cap is reached.
+range or a busy block → drop the whole date if a daily or weekly cap is reached → for a
+client whose package refuses extras, drop the whole period once its allowance is used.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from .hours import day_span, local_date, owner_zone, working_intervals
 from .intervals import Interval
+from .packages import PeriodCounter, Quota
 from .policy import Limits, Offer, Policy
 
 _ONE_DAY = timedelta(days=1)
@@ -32,7 +34,11 @@ _TINY = timedelta(microseconds=1)
 class Refusal(StrEnum):
     """Why a booking is refused; the value is the public JSON error code.
 
-    Declared in the order of precedence: the first that applies is reported.
+    Declared in the order of precedence: the first that applies is reported. The time
+    itself comes first, then who holds it, then the owner's caps from the narrowest period
+    to the widest (day, week), then the client's package (a week or a month of *their*
+    bookings: told after the owner's caps, which refuse every client alike), and
+    ``calendar_stale`` last: it is the only temporary one, so a definitive reason wins.
     """
 
     TOO_SOON = "too_soon"
@@ -44,6 +50,7 @@ class Refusal(StrEnum):
     BUSY = "busy"
     DAILY_LIMIT = "daily_limit"
     WEEKLY_LIMIT = "weekly_limit"
+    QUOTA_EXCEEDED = "quota_exceeded"
     CALENDAR_STALE = "calendar_stale"
 
 
@@ -65,9 +72,14 @@ class Slot:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The verdict on one booking request: no refusal means accepted."""
+    """The verdict on one booking request: no refusal means accepted.
+
+    ``extra_price`` is set when the booking is accepted beyond the client's package, as a
+    billable extra at that price (the client must agree to it before it is taken).
+    """
 
     refusal: Refusal | None
+    extra_price: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -178,12 +190,15 @@ def check_booking(
     now: datetime,
     *,
     calendar_stale: bool = False,
+    quota: Quota | None = None,
 ) -> Decision:
     """Decide whether ``offer`` may be booked at ``start``; report the first refusal that applies.
 
     Order: too_soon, too_far, closed_day, outside_working_hours, not_a_slot, slot_taken,
-    busy, daily_limit, weekly_limit, calendar_stale. ``busy`` blocks are taken as they
-    are; the new booking and each existing one are widened by the buffers.
+    busy, daily_limit, weekly_limit, quota_exceeded, calendar_stale. ``busy`` blocks are
+    taken as they are; the new booking and each existing one are widened by the buffers.
+    ``quota`` is the booking client's package and bookings (None: no package, no quota);
+    beyond the allowance it refuses, or accepts with ``extra_price`` set.
     """
     _check_offer(policy, offer)
     limits = policy.limits
@@ -210,9 +225,24 @@ def check_booking(
     capped = _Caps(limits, bookings, zone).refusal(day, offer.duration)
     if capped is not None:
         return Decision(capped)
+    extra_price = None
+    counter = _quota_counter(quota, offer, zone)
+    if counter is not None:
+        beyond = counter.beyond(day)
+        if beyond == "refuse":
+            return Decision(Refusal.QUOTA_EXCEEDED)
+        if beyond == "bill":
+            extra_price = counter.package.extra_price
     if calendar_stale:
         return Decision(Refusal.CALENDAR_STALE)
-    return _ACCEPTED
+    return _ACCEPTED if extra_price is None else Decision(None, extra_price)
+
+
+def _quota_counter(quota: Quota | None, offer: Offer, zone: ZoneInfo) -> PeriodCounter | None:
+    """The client's package counter if it covers ``offer`` (None: no quota applies)."""
+    if quota is None or not quota.package.covers(offer.slug):
+        return None
+    return PeriodCounter(quota, zone)
 
 
 def available_slots(
@@ -225,6 +255,7 @@ def available_slots(
     tz: str | None = None,
     *,
     calendar_stale: bool = False,
+    quota: Quota | None = None,
 ) -> list[Slot]:
     """Every start in ``window`` that ``check_booking`` accepts, sorted, as UTC slots.
 
@@ -232,6 +263,8 @@ def available_slots(
     a slot is listed when its start falls in [first 00:00, last + 1 00:00) there. A
     booker in Tokyo asking for 2027-01-04 sees the Paris owner's slots that start on
     the 4th in Tokyo, which may lie on the owner's 3rd or 4th. Stale calendars: none.
+    With a client's ``quota`` whose package refuses extras, periods whose allowance is
+    used are left out; a billing package leaves every slot (each may be an extra).
     """
     _check_offer(policy, offer)
     if calendar_stale:
@@ -252,6 +285,7 @@ def available_slots(
     before, after = limits.buffer_before, limits.buffer_after
 
     caps = _Caps(limits, bookings, zone)
+    counter = _quota_counter(quota, offer, zone)
 
     # 1. Candidates: grid starts in the window that pass notice, horizon and caps.
     # (A few hundred for 60 days, whatever the size of the calendar.)
@@ -262,7 +296,11 @@ def available_slots(
     last_day = min(local_date(high - _TINY, zone) + _ONE_DAY, horizon.last_day)
     while day <= last_day:
         ranges = working_intervals(policy, day)
-        if ranges and caps.refusal(day, duration) is None:
+        if (
+            ranges
+            and caps.refusal(day, duration) is None
+            and (counter is None or counter.beyond(day) != "refuse")
+        ):
             span = day_span(day, zone)
             # On a day with a clock change, an instant of the span could in theory show
             # another date on the wall; there, confirm each start's local date as

@@ -521,7 +521,7 @@ def test_refusal_order(
 def test_refusal_codes_are_the_public_strings() -> None:
     assert [code.value for code in Refusal] == [
         "too_soon", "too_far", "closed_day", "outside_working_hours", "not_a_slot",
-        "slot_taken", "busy", "daily_limit", "weekly_limit", "calendar_stale",
+        "slot_taken", "busy", "daily_limit", "weekly_limit", "quota_exceeded", "calendar_stale",
     ]  # fmt: skip
     assert Refusal.BUSY == "busy"
 
