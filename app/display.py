@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_skeleton, get_day_names, get_timezone_location
@@ -87,11 +88,14 @@ _AREAS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia
 _AREAS += ("Europe/", "Indian/", "Pacific/")
 
 
+@cache
+def _canonical_zones() -> frozenset[str]:
+    return frozenset(z for z in available_timezones() if z.startswith(_AREAS))
+
+
 def zone_choices(current: str, owner_zone: str) -> list[str]:
     """Canonical ``Area/City`` zones (no ``Etc/``, ``US/``, ``posix/`` aliases), sorted."""
-    names = {z for z in available_timezones() if z.startswith(_AREAS)}
-    names.update({"UTC", current, owner_zone})
-    return sorted(names)
+    return sorted(_canonical_zones() | {"UTC", current, owner_zone})
 
 
 # --- the "How we work together" panel ------------------------------------------------

@@ -89,6 +89,8 @@ def manage(token: str):  # type: ignore[no-untyped-def]
 def booked(token: str):  # type: ignore[no-untyped-def]
     """The confirmation page, right after booking."""
     booking, owner, boundaries, zone = _load(token)
+    if not booking.active:
+        return redirect(url_for("public.manage", token=token))
     context = _context(token, booking, owner, boundaries, zone)
     return _private(render_template("public/booked.html", **context))
 

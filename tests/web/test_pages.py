@@ -279,6 +279,9 @@ def test_a_refusal_keeps_the_form_and_offers_fresh_alternatives(app, client, own
     assert "2027-01-05T04:00:00-05:00" in alternatives  # 10:00 Paris, after the buffer
     assert set(alternatives) <= set(api_starts(client, "2027-01-02", "2027-01-08"))
     assert count_bookings(app) == 1
+    # The zone form and the language switch lead back to the page, not to the POST address.
+    assert '<form class="zone-form" method="get" action="/camille#slots">' in html
+    assert 'href="/camille?offer=discovery&amp;tz=America%2FNew_York&amp;lang=fr"' in html
 
 
 @pytest.mark.parametrize(
@@ -363,6 +366,8 @@ def test_free_cancellation_says_so_and_frees_the_slot(app, client, owner):
     client.post(path + "/cancel", data={"csrf_token": csrf_token(confirm)}, headers=EN)
     assert element_text(html_of(client.get(path, headers=EN)), "booking-status") == ("Cancelled.")
     assert FRI_0900_NY in api_starts(client, "2027-01-08", "2027-01-08")
+    # The confirmation page of a cancelled booking sends to its current state.
+    assert client.get(path + "/booked").headers["Location"].endswith(path)
 
 
 def test_reschedule_through_the_page(app, client, owner, clock):
