@@ -331,6 +331,26 @@ def test_a_french_owner_page_is_french_by_default(client, owner):
     assert '<html lang="en">' in html_of(client.get("/camille"))  # remembered
 
 
+def test_no_english_is_left_on_the_french_pages(client, owner):
+    english = (
+        "How we work together",
+        "Working hours",
+        "Your name",
+        "Book this time",
+        "Write to me",
+        "Free times from",
+        "Cancellation",
+        "minutes ahead",
+        " at ",
+    )
+    html = html_of(client.get("/camille?tz=America/New_York"))
+    path = manage_path(book_form(client, FRI_0900_NY, headers={}))
+    pages = [html] + [html_of(client.get(path + end)) for end in ("/booked", "", "/cancel")]
+    for page in pages:
+        text = re.sub(r"<[^>]+>", " ", page)
+        assert [word for word in english if word in text] == []
+
+
 def test_the_browser_language_wins_over_the_owner_default(client, owner):
     html = html_of(client.get("/camille", headers={"Accept-Language": "en-US,en;q=0.9"}))
     assert "How we work together" in html
