@@ -26,6 +26,14 @@ class SyncError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class KeyedBusy:
+    """One upstream event's busy time (``None``: it takes no time, or no longer exists)."""
+
+    key: str
+    interval: Interval | None
+
+
+@dataclass(frozen=True, slots=True)
 class BusyResult:
     """What an adapter found.
 
@@ -39,10 +47,16 @@ class BusyResult:
     busy: list[Interval] | None
     events: int | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Keyed mode (Google): busy time per upstream event id instead of ``busy``. With
+    # ``replace`` these are all of the source's blocks (a full sync); without, only the
+    # events that changed (an incremental sync): each key's block is updated, inserted,
+    # or deleted when its interval is ``None`` (cancelled, free, or out of the window).
+    keyed: list[KeyedBusy] | None = None
+    replace: bool = True
 
     @property
     def unchanged(self) -> bool:
-        return self.busy is None
+        return self.busy is None and self.keyed is None
 
 
 class CalendarAdapter(Protocol):

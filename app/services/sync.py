@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +32,7 @@ from app.clock import now as clock_now
 from app.database import guarded_write
 from app.extensions import db
 from app.models import BusyBlock, CalendarSource, Owner, SourceKind
-from integrations.base import BusyResult, CalendarAdapter, SyncError
+from integrations.base import BusyResult, CalendarAdapter, KeyedBusy, SyncError
 from integrations.ics import IcsCalendar
 from integrations.safe_http import FetchLimits
 from schedules import Interval
@@ -201,6 +201,9 @@ def _store(source_id: int, owner_id: int, result: BusyResult, now: datetime) -> 
                     ],
                 )
             source.warnings = list(result.warnings) or None
+        elif result.keyed is not None:
+            store_keyed(source_id, owner_id, result.keyed, replace=result.replace)
+            source.warnings = list(result.warnings) or None
         state = result.state
         source.sync_state = state
         # Plain columns too, so the validators are visible without decoding JSON.
@@ -217,6 +220,53 @@ def _store(source_id: int, owner_id: int, result: BusyResult, now: datetime) -> 
             select(func.count()).select_from(BusyBlock).where(BusyBlock.source_id == source_id)
         )
         return int(count or 0)
+
+
+def store_keyed(
+    source_id: int, owner_id: int, blocks: Sequence[KeyedBusy], *, replace: bool
+) -> int:
+    """Write keyed busy time (one block per upstream event id). How many rows it touched.
+
+    ``replace``: the blocks are the source's whole busy time (delete all, insert these).
+    Otherwise each key's row is updated in place, inserted, or deleted (interval None),
+    and every other block of the source stays exactly as it was. Runs inside the
+    caller's write transaction. A key seen twice counts once: its last version wins.
+    """
+    latest = {block.key: block.interval for block in blocks}
+    if replace:
+        db.session.execute(delete(BusyBlock).where(BusyBlock.source_id == source_id))
+        rows = [
+            {
+                "owner_id": owner_id,
+                "source_id": source_id,
+                "external_id": key,
+                "start": interval.start,
+                "end": interval.end,
+            }
+            for key, interval in latest.items()
+            if interval is not None
+        ]
+        if rows:
+            db.session.execute(insert(BusyBlock), rows)
+        return len(rows)
+    touched = 0
+    table = BusyBlock.__table__
+    for key, interval in latest.items():
+        mine = (table.c.source_id == source_id) & (table.c.external_id == key)
+        if interval is None:
+            result = db.session.execute(delete(table).where(mine))
+            touched += int(result.rowcount)  # type: ignore[attr-defined]
+            continue
+        start, end = interval
+        result = db.session.execute(update(table).where(mine).values(start=start, end=end))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            db.session.execute(
+                insert(table).values(
+                    owner_id=owner_id, source_id=source_id, external_id=key, start=start, end=end
+                )
+            )
+        touched += max(1, int(result.rowcount))  # type: ignore[attr-defined]
+    return touched
 
 
 def _record_failure(source_id: int, message: str) -> None:
