@@ -4,6 +4,7 @@ from .booking import Booking, BookingStatus, IdempotencyRecord
 from .calendar import BusyBlock, CalendarSource, SourceKind
 from .message import Message, OutboxMail
 from .owner import Owner
+from .package import ClientPackage
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "BookingStatus",
     "BusyBlock",
     "CalendarSource",
+    "ClientPackage",
     "IdempotencyRecord",
     "Message",
     "OutboxMail",

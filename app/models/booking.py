@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     func,
     literal_column,
 )
@@ -97,6 +98,10 @@ class Booking(db.Model):  # type: ignore[name-defined,misc]
     late_cancellation: Mapped[bool] = mapped_column(default=False)
     late_fee: Mapped[str | None] = mapped_column(String(200))
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Beyond the client's package and accepted as a billable extra, at this price (as shown
+    # to the client, who agreed to it). An extra does not use the package's allowance.
+    billable_extra: Mapped[bool] = mapped_column(default=False, server_default=false())
+    extra_price: Mapped[str | None] = mapped_column(String(200))
 
     owner: Mapped[Owner] = relationship(back_populates="bookings")
 

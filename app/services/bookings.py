@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from app.database import guarded_write
 from app.extensions import db
 from app.models import Booking, BookingStatus, IdempotencyRecord, Owner
-from schedules import Boundaries, Offer, Refusal, check_booking, is_late_cancellation
+from schedules import Boundaries, Offer, Refusal, check_booking, is_late_cancellation, owner_zone
 
 from . import mail
 from .availability import around, booked_times, busy_intervals, is_stale
+from .packages import client_quota, extra_charge_agreed
 
 CONFLICT_CODES = frozenset({Refusal.SLOT_TAKEN, Refusal.BUSY})
 
@@ -49,6 +50,9 @@ class Outcome:
     booking: Booking | None = None
     token: str | None = None
     refusal: Refusal | None = None
+    # Beyond the client's package, billed at this price: nothing was booked because the
+    # client has not agreed to it yet (``extra_charge_requires_consent``).
+    extra_charge: str | None = None
     replayed: dict[str, Any] | None = field(default=None)
     replayed_status: int | None = None
 
@@ -73,12 +77,15 @@ def create_booking(
     *,
     idempotency: tuple[str, str] | None = None,
     render: Callable[[Outcome], tuple[int, dict[str, Any]]] | None = None,
+    accept_extra_charge: bool | str | None = None,
 ) -> Outcome:
     """Book ``offer`` at ``start`` for ``client`` if the boundaries allow it.
 
     ``idempotency`` is ``(key, request fingerprint)``: a retry with the same key returns
     the first answer (``Outcome.replayed``) and creates nothing. ``render`` turns an
-    outcome into the ``(status, body)`` stored for replays.
+    outcome into the ``(status, body)`` stored for replays. Beyond a billing package the
+    booking is taken only if ``accept_extra_charge`` agrees to the price
+    (``extra_charge_agreed``); otherwise ``Outcome.extra_charge`` asks for it.
     """
     policy = boundaries.policy
     limits = policy.limits
@@ -97,9 +104,16 @@ def create_booking(
                 booked_times(owner_id, around(start)),
                 now,
                 calendar_stale=is_stale(owner, boundaries, now),
+                # The client's package and bookings, read under the guard like the rest.
+                quota=client_quota(owner_id, client.email, offer.slug, start, owner_zone(policy)),
             )
+            extra_price = decision.extra_price
             if decision.refusal is not None:
                 outcome = Outcome(refusal=decision.refusal)
+            elif extra_price is not None and not extra_charge_agreed(
+                accept_extra_charge, extra_price
+            ):
+                outcome = Outcome(extra_charge=extra_price)
             else:
                 token = secrets.token_urlsafe(32)
                 booking = Booking(
@@ -117,6 +131,8 @@ def create_booking(
                     message=client.message,
                     manage_token_hash=hash_token(token),
                     created_at=now,
+                    billable_extra=extra_price is not None,
+                    extra_price=extra_price,
                 )
                 db.session.add(booking)
                 db.session.flush()
@@ -201,7 +217,12 @@ def reschedule_booking(
     new_start: datetime,
     now: datetime,
 ) -> Refusal | None:
-    """Move a confirmed booking to another valid slot (same rules; its old time is free)."""
+    """Move a confirmed booking to another valid slot (same rules; its old time is free).
+
+    A booking keeps its billing when it moves: an included one may only move into a period
+    with an included place left (``quota_exceeded`` otherwise, even with a billing package:
+    moving never turns it into a charge), a billable extra stays an extra at its price.
+    """
     limits = boundaries.policy.limits
     booking_id = booking.id
     try:
@@ -209,6 +230,12 @@ def reschedule_booking(
             fresh = db.session.get(Booking, booking_id)
             if fresh is None or fresh.status is not BookingStatus.CONFIRMED:
                 return Refusal.SLOT_TAKEN
+            quota = None
+            if not fresh.billable_extra:
+                zone = owner_zone(boundaries.policy)
+                quota = client_quota(
+                    owner.id, fresh.client_email, offer.slug, new_start, zone, booking_id
+                )
             decision = check_booking(
                 boundaries.policy,
                 offer,
@@ -217,9 +244,12 @@ def reschedule_booking(
                 booked_times(owner.id, around(new_start), exclude_id=booking_id),
                 now,
                 calendar_stale=is_stale(owner, boundaries, now),
+                quota=quota,
             )
             if decision.refusal is not None:
                 return decision.refusal
+            if decision.extra_price is not None:
+                return Refusal.QUOTA_EXCEEDED
             fresh.start = new_start
             fresh.end = new_start + offer.duration
             fresh.occupied_start = new_start - limits.buffer_before

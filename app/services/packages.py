@@ -1,0 +1,241 @@
+"""Client packages: add, list and remove them; load what the booking guard needs.
+
+The rule itself lives in ``schedules.packages``; this module reads and writes rows.
+``client_quota`` is called by ``create_booking`` and ``reschedule_booking`` *inside*
+their guarded transaction, so the client's bookings it counts are as fresh as the lock:
+two concurrent requests of one client cannot both take the last included place.
+Writes of packages take the same guard, so "at most one package of a client covers an
+offer" holds even if two are added at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from app.database import guarded_write
+from app.extensions import db
+from app.models import Booking, BookingStatus, ClientPackage, Owner
+from schedules import (
+    Boundaries,
+    ClientBooking,
+    Package,
+    Quota,
+    Usage,
+    covering,
+    local_date,
+    normalize_email,
+    period_span,
+    usage,
+)
+
+EMAIL_MAX = 320
+PRICE_MAX = 200
+
+
+class PackageError(ValueError):
+    """A package that cannot be saved; ``fields`` names each bad field with the reason."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+def clean_client_email(value: str) -> str:
+    """A client's address as packages store it; raises ``PackageError`` if it is not one."""
+    value = (value or "").strip()
+    if not value or len(value) > EMAIL_MAX:
+        raise PackageError({"email": "an e-mail address of at most 320 characters is required"})
+    try:
+        normalized = validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise PackageError({"email": "this is not a valid e-mail address"}) from None
+    return normalize_email(normalized)
+
+
+def add_package(
+    owner: Owner,
+    boundaries: Boundaries,
+    email: str,
+    *,
+    per: str,
+    count: int,
+    offers: Sequence[str] | None,
+    beyond: str,
+    price: str | None = None,
+) -> ClientPackage:
+    """Give the client ``email`` a package; commit. Raises ``PackageError`` naming bad fields.
+
+    ``offers`` None (or empty) covers every offer; named offers must exist. A client's
+    packages may not cover the same offer twice.
+    """
+    client = clean_client_email(email)
+    errors: dict[str, str] = {}
+    slugs = sorted(set(offers)) if offers else None
+    known = {offer.slug for offer in boundaries.offers}
+    unknown = [slug for slug in slugs or () if slug not in known]
+    if unknown:
+        errors["offers"] = (
+            f"no such offer: {', '.join(unknown)} (offers: {', '.join(sorted(known))})"
+        )
+    price = (price or "").strip() or None
+    if price is not None and len(price) > PRICE_MAX:
+        errors["price"] = f"at most {PRICE_MAX} characters"
+    try:
+        package = Package(
+            client,
+            count,
+            per,  # type: ignore[arg-type]
+            offers=None if slugs is None else frozenset(slugs),
+            beyond=beyond,  # type: ignore[arg-type]
+            extra_price=price or "",
+        )
+    except ValueError as exc:
+        errors.setdefault(_field_of(str(exc)), _reason(str(exc)))
+        raise PackageError(errors) from None
+    if errors:
+        raise PackageError(errors)
+    with guarded_write(owner.id):
+        for existing in client_packages(owner.id, client):
+            if existing.to_package().overlaps(package):
+                raise PackageError(
+                    {"offers": f"package {existing.id} of {client} already covers these offers"}
+                )
+        row = ClientPackage(
+            owner_id=owner.id,
+            client_email=client,
+            offers=slugs,
+            per=per,
+            count=count,
+            beyond=beyond,
+            extra_price=price,
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def _field_of(message: str) -> str:
+    for name, field in (
+        ("count", "count"),
+        ("per", "per"),
+        ("offers", "offers"),
+        ("beyond", "beyond"),
+        ("extra_price", "price"),
+        ("client_email", "email"),
+    ):
+        if message.startswith(name):
+            return field
+    return "package"
+
+
+def _reason(message: str) -> str:
+    return {
+        "extra_price only applies when beyond is 'bill'": "a price only applies to billed extras",
+        "a billing package needs an extra_price": "billed extras need a price",
+    }.get(message, message)
+
+
+def remove_package(owner_id: int, package_id: int) -> bool:
+    """Delete one of the owner's packages; commit. False if the owner has no such package."""
+    with guarded_write(owner_id):
+        row = db.session.get(ClientPackage, package_id)
+        if row is None or row.owner_id != owner_id:
+            return False
+        db.session.delete(row)
+    return True
+
+
+def packages_of(owner_id: int) -> list[ClientPackage]:
+    """All the owner's packages, by client then age."""
+    return list(
+        db.session.scalars(
+            select(ClientPackage)
+            .where(ClientPackage.owner_id == owner_id)
+            .order_by(ClientPackage.client_email, ClientPackage.id)
+        ).all()
+    )
+
+
+def client_packages(owner_id: int, email: str) -> list[ClientPackage]:
+    return list(
+        db.session.scalars(
+            select(ClientPackage)
+            .where(
+                ClientPackage.owner_id == owner_id,
+                ClientPackage.client_email == normalize_email(email),
+            )
+            .order_by(ClientPackage.id)
+        ).all()
+    )
+
+
+def client_bookings(
+    owner_id: int, email: str, since: datetime, until: datetime, exclude_id: str | None = None
+) -> list[ClientBooking]:
+    """The client's bookings (any status) starting in ``[since, until)``, for the core."""
+    query = select(Booking.offer_slug, Booking.start, Booking.billable_extra, Booking.status).where(
+        Booking.owner_id == owner_id,
+        func.lower(Booking.client_email) == normalize_email(email),
+        Booking.start >= since,
+        Booking.start < until,
+    )
+    if exclude_id is not None:
+        query = query.where(Booking.id != exclude_id)
+    return [
+        ClientBooking(
+            offer, start, billable_extra=bool(extra), active=status is BookingStatus.CONFIRMED
+        )
+        for offer, start, extra, status in db.session.execute(query).all()
+    ]
+
+
+def client_quota(
+    owner_id: int,
+    email: str,
+    offer_slug: str,
+    start: datetime,
+    zone: ZoneInfo,
+    exclude_id: str | None = None,
+) -> Quota | None:
+    """The package covering ``offer_slug`` for this client, with their bookings of the
+    period holding ``start``; None when no package covers it (no quota applies)."""
+    package = covering([row.to_package() for row in client_packages(owner_id, email)], offer_slug)
+    if package is None:
+        return None
+    span = period_span(package.per, local_date(start, zone), zone)
+    bookings = client_bookings(owner_id, email, span.start, span.end, exclude_id)
+    return Quota(package, tuple(bookings))
+
+
+def extra_charge_agreed(accept: bool | str | None, price: str) -> bool:
+    """Whether the client agreed to pay ``price`` for an extra.
+
+    ``True`` agrees to the package's current price; a string agrees only to that price
+    (the page sends the price it showed, so a price changed in between is asked again).
+    """
+    if accept is True:
+        return True
+    return isinstance(accept, str) and accept.strip() == price.strip()
+
+
+@dataclass(frozen=True)
+class PackageUsage:
+    row: ClientPackage
+    package: Package
+    usage: Usage
+
+
+def package_usage(owner: Owner, row: ClientPackage, now: datetime) -> PackageUsage:
+    """How much of the package the client has used in the period holding today (owner's zone)."""
+    zone = ZoneInfo(owner.timezone)
+    package = row.to_package()
+    today: date = local_date(now, zone)
+    span = period_span(package.per, today, zone)
+    bookings = client_bookings(owner.id, row.client_email, span.start, span.end)
+    return PackageUsage(row, package, usage(package, bookings, today, zone))
