@@ -65,3 +65,6 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(sync_command)
     app.cli.add_command(feed_cli)
+    from app.packages_cli import package_cli
+
+    app.cli.add_command(package_cli)

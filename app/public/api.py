@@ -137,6 +137,7 @@ def book(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
             clock_now(),
             idempotency=idempotency,
             render=lambda o: render_outcome(o, boundaries, zone),  # type: ignore[arg-type]
+            accept_extra_charge=fields.accept_extra_charge,
         )
     except IdempotencyMismatch:
         raise InvalidInput(

@@ -17,8 +17,10 @@ REFUSALS_422 = [
     "too_far",
     "daily_limit",
     "weekly_limit",
+    "quota_exceeded",
     "calendar_stale",
 ]
+EXTRA_CHARGE = "extra_charge_requires_consent"
 
 
 def _error(codes: list[str], description: str) -> dict[str, Any]:
@@ -32,6 +34,23 @@ def _error(codes: list[str], description: str) -> dict[str, Any]:
                         {"properties": {"error": {"enum": codes}}},
                     ]
                 }
+            }
+        },
+    }
+
+
+def _booking_422() -> dict[str, Any]:
+    """A refusal by the rules, or a booking beyond a billing package waiting for consent."""
+    refusal = _error(REFUSALS_422, "")["content"]["application/json"]["schema"]
+    return {
+        "description": (
+            "The boundaries do not allow this booking; or it goes beyond the client's "
+            "package and is billed as an extra at `price`: send it again with "
+            "`accept_extra_charge` (and a new `Idempotency-Key`) to book it."
+        ),
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [refusal, {"$ref": "#/components/schemas/ExtraChargeRequired"}]}
             }
         },
     }
@@ -97,6 +116,26 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "description": "The client's IANA zone; times in answers use it.",
             },
+            "accept_extra_charge": {
+                "description": (
+                    "Agreement to pay for a booking beyond the client's package: `true` "
+                    "accepts the package's current extra price, a string accepts only that "
+                    "exact price (as returned in `price`). Ignored when nothing is billed."
+                ),
+                "oneOf": [
+                    {"type": "boolean"},
+                    {"type": "string", "minLength": 1, "maxLength": 200},
+                ],
+            },
+        },
+    },
+    "ExtraChargeRequired": {
+        "type": "object",
+        "required": ["error", "message", "price"],
+        "properties": {
+            "error": {"const": EXTRA_CHARGE},
+            "message": {"type": "string"},
+            "price": {"type": "string", "description": "The extra's price, e.g. `60 EUR`."},
         },
     },
     "Booking": {
@@ -114,6 +153,12 @@ SCHEMAS: dict[str, Any] = {
             "late_fee": {"type": ["string", "null"]},
             "cancellation_would_be_late": {"type": "boolean"},
             "late_fee_if_cancelled_now": {"type": ["string", "null"]},
+            "billable_extra": {
+                "description": "Set when booked beyond the client's package, as a billed extra.",
+                "type": ["object", "null"],
+                "required": ["price"],
+                "properties": {"price": {"type": "string"}},
+            },
         },
     },
     "Boundaries": {
@@ -207,7 +252,7 @@ def document() -> dict[str, Any]:
                         "400": INVALID,
                         "404": NOT_FOUND,
                         "409": _error(REFUSALS_409, "The time is held by a booking or calendar"),
-                        "422": _error(REFUSALS_422, "The boundaries do not allow this booking"),
+                        "422": _booking_422(),
                         "429": RATE_LIMITED,
                     },
                 }

@@ -8,13 +8,15 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 
-from app.messages import refusal_text
+from app.messages import extra_charge_text, refusal_text
 from app.models import Booking, Owner
 from app.services.bookings import Outcome, refusal_status
 from schedules import Boundaries, boundaries_to_dict, cancellation_deadline
 
 PUBLIC_SECTIONS = ("hours", "limits", "response", "cancellation", "terms")
 PRIVATE_LIMITS = ("stale_after", "on_stale_calendar")
+# Beyond a billing package: send the request again with ``accept_extra_charge``.
+EXTRA_CHARGE_CODE = "extra_charge_requires_consent"
 
 
 def local_iso(moment: datetime, zone: ZoneInfo) -> str:
@@ -63,6 +65,8 @@ def booking_body(booking: Booking, boundaries: Boundaries, zone: ZoneInfo) -> di
         ),
         "late_cancellation": booking.late_cancellation,
         "late_fee": booking.late_fee,
+        # Beyond the client's package: billed on top, at the price they agreed to.
+        "billable_extra": {"price": booking.extra_price} if booking.billable_extra else None,
     }
 
 
@@ -74,6 +78,12 @@ def render_outcome(
     if outcome.refusal is not None:
         code = outcome.refusal.value
         return refusal_status(outcome.refusal), {"error": code, "message": refusal_text(code)}
+    if outcome.extra_charge is not None:
+        return 422, {
+            "error": EXTRA_CHARGE_CODE,
+            "message": extra_charge_text(outcome.extra_charge),
+            "price": outcome.extra_charge,
+        }
     assert outcome.booking is not None and outcome.token is not None
     body = booking_body(outcome.booking, boundaries, zone)
     body["manage_url"] = url_for("public.manage", token=outcome.token, _external=True)

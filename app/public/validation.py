@@ -13,7 +13,10 @@ from flask_babel import gettext as _
 NAME_MAX = 200
 EMAIL_MAX = 320
 MESSAGE_MAX = 5000
-BOOKING_FIELDS = frozenset({"start", "name", "email", "message", "accept_terms", "timezone"})
+BOOKING_FIELDS = frozenset(
+    {"start", "name", "email", "message", "accept_terms", "timezone", "accept_extra_charge"}
+)
+PRICE_MAX = 200
 
 
 class InvalidInput(ValueError):
@@ -71,6 +74,9 @@ class BookingInput:
     email: str
     message: str | None
     timezone: str | None
+    # Agreement to pay for a booking beyond the client's package: True (the current price)
+    # or the price as it was shown (only that price); None or False: not agreed.
+    accept_extra_charge: bool | str | None = None
 
 
 def booking_input(data: Any) -> BookingInput:
@@ -102,6 +108,12 @@ def booking_input(data: Any) -> BookingInput:
     timezone = data.get("timezone")
     if timezone is not None and (not isinstance(timezone, str) or parse_zone(timezone) is None):
         errors["timezone"] = _("unknown time zone")
+    accept_extra = data.get("accept_extra_charge")
+    if accept_extra is not None and not (
+        isinstance(accept_extra, bool)
+        or (isinstance(accept_extra, str) and 0 < len(accept_extra) <= PRICE_MAX)
+    ):
+        errors["accept_extra_charge"] = _("expected true or the price shown")
     if errors:
         raise InvalidInput(errors)
     assert start is not None and email is not None and isinstance(name, str)
@@ -111,4 +123,5 @@ def booking_input(data: Any) -> BookingInput:
         email=email,
         message=message.strip() if isinstance(message, str) and message.strip() else None,
         timezone=timezone,
+        accept_extra_charge=accept_extra,
     )

@@ -121,15 +121,16 @@ def add_package(
 
 
 def _field_of(message: str) -> str:
+    """The form field a ``schedules.Package`` complaint is about (its messages name it)."""
     for name, field in (
+        ("client_email", "email"),
+        ("extra_price", "price"),
         ("count", "count"),
-        ("per", "per"),
+        ("per ", "per"),
         ("offers", "offers"),
         ("beyond", "beyond"),
-        ("extra_price", "price"),
-        ("client_email", "email"),
     ):
-        if message.startswith(name):
+        if name in message:
             return field
     return "package"
 
@@ -141,14 +142,22 @@ def _reason(message: str) -> str:
     }.get(message, message)
 
 
-def remove_package(owner_id: int, package_id: int) -> bool:
-    """Delete one of the owner's packages; commit. False if the owner has no such package."""
-    with guarded_write(owner_id):
+def remove_package(package_id: int, owner_id: int | None = None) -> str | None:
+    """Delete a package (one of ``owner_id``'s, if given) and commit; return its client's
+    e-mail, or None if there is no such package.
+
+    Bookings already made keep their billing; the client simply has no quota any more.
+    """
+    row = db.session.get(ClientPackage, package_id)
+    if row is None or (owner_id is not None and row.owner_id != owner_id):
+        return None
+    with guarded_write(row.owner_id):
         row = db.session.get(ClientPackage, package_id)
-        if row is None or row.owner_id != owner_id:
-            return False
+        if row is None:
+            return None
+        email = row.client_email
         db.session.delete(row)
-    return True
+    return email
 
 
 def packages_of(owner_id: int) -> list[ClientPackage]:
