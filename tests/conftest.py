@@ -38,8 +38,35 @@ class FixedClock:
         self.moment = moment.astimezone(UTC)
 
 
+_pg_database: dict[str, str] = {}
+
+
+def pg_url() -> str:
+    """A database of this test process's own on the TEST_DATABASE_URL server.
+
+    The server's ``test`` database is shared (other runs, leftover tables); a fresh
+    database per process makes every run start from nothing, and parallel runs can't meet.
+    """
+    if "url" not in _pg_database:
+        from tests.live import fresh_postgres
+
+        assert PG_URL is not None
+        _pg_database["url"] = fresh_postgres(PG_URL, f"cadre_pytest_{os.getpid()}")
+    return _pg_database["url"]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if "url" in _pg_database and PG_URL:
+        import psycopg
+
+        from tests.live import admin_url
+
+        with psycopg.connect(admin_url(PG_URL), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "cadre_pytest_{os.getpid()}" WITH (FORCE)')
+
+
 def base_config(tmp_path: Path, database: str) -> dict[str, Any]:
-    uri = PG_URL if database == "postgresql" else f"sqlite:///{tmp_path / 'test.sqlite'}"
+    uri = pg_url() if database == "postgresql" else f"sqlite:///{tmp_path / 'test.sqlite'}"
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -48,6 +75,7 @@ def base_config(tmp_path: Path, database: str) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "BACKGROUND_JOBS": False,
+        "JOBS_MODE": "inline",
     }
 
 
@@ -59,7 +87,6 @@ def _prepare_schema(app: Flask, database: str) -> None:
     with app.app_context():
         if database == "postgresql":
             if not _pg_schema_ready:
-                db.drop_all()
                 db.create_all()
                 _pg_schema_ready = True
         else:

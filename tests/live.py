@@ -30,11 +30,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def admin_url(base_url: str) -> str:
+    """``base_url`` as a plain libpq URL (psycopg's own connect does not take the driver)."""
+    return re.sub(r"^postgresql(\+psycopg)?://", "postgresql://", base_url)
+
+
 def fresh_postgres(base_url: str, name: str) -> str:
     """Drop and create database ``name`` on the server of ``base_url``; return its URL."""
     import psycopg
 
-    admin = re.sub(r"^postgresql(\+psycopg)?://", "postgresql://", base_url)
+    admin = admin_url(base_url)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
