@@ -52,6 +52,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .feeds import feeds_bp
 
     app.register_blueprint(feeds_bp)
+
+    from .oauth import oauth_bp
+    from .services.google_sync import init_google
+
+    app.register_blueprint(oauth_bp)
+    init_google(app)
     from .services.sync import init_sync
 
     init_sync(app)

@@ -54,6 +54,10 @@ def policy_dump(slug: str) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(policy_cli)
+    from app.google_cli import google_cli, owner_cli
+
+    app.cli.add_command(owner_cli)
+    app.cli.add_command(google_cli)
     from app.worker_cli import worker_command
 
     app.cli.add_command(worker_command)

@@ -68,19 +68,8 @@ class GoogleCalendarAdapter:
 
     def fetch_busy(self, window: Interval, state: State) -> BusyResult:
         try:
-            service = self.service_factory()
-            if self._can_continue(window, state):
-                try:
-                    return self._incremental(service, state)
-                except HttpError as exc:
-                    if status_of(exc) != 410:
-                        raise
-                    # fullSyncRequired: the token expired. Start over; the full result
-                    # replaces every block of this calendar in the same transaction.
-                    result = self._full(service, window)
-                    warning = "Google asked for a full resync (sync token expired)"
-                    return _with_warning(result, warning)
-            return self._full(service, window)
+            with self.service_factory() as service:  # closed after the job: no stray sockets
+                return self._sync(service, window, state)
         except AccessRevoked as exc:
             raise GoogleSyncError(describe(exc)) from exc
         except HttpError as exc:
@@ -89,6 +78,19 @@ class GoogleCalendarAdapter:
             raise GoogleSyncError(describe(exc)) from exc
 
     # --- the two kinds of sync ------------------------------------------------------
+
+    def _sync(self, service: Any, window: Interval, state: State) -> BusyResult:
+        if not self._can_continue(window, state):
+            return self._full(service, window)
+        try:
+            return self._incremental(service, state)
+        except HttpError as exc:
+            if status_of(exc) != 410:
+                raise
+        # fullSyncRequired: the token expired. Start over; the full result replaces every
+        # block of this calendar in the same transaction, which drops the old ones.
+        result = self._full(service, window)
+        return _with_warning(result, "Google asked for a full resync (sync token expired)")
 
     def _can_continue(self, window: Interval, state: State) -> bool:
         if state.get("version") != STATE_VERSION or not state.get("sync_token"):

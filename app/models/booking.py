@@ -98,6 +98,8 @@ class Booking(db.Model):  # type: ignore[name-defined,misc]
     late_cancellation: Mapped[bool] = mapped_column(default=False)
     late_fee: Mapped[str | None] = mapped_column(String(200))
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The owner's Google Calendar event for this booking, once written back.
+    google_event_id: Mapped[str | None] = mapped_column(String(1024))
     # Beyond the client's package and accepted as a billable extra, at this price (as shown
     # to the client, who agreed to it). An extra does not use the package's allowance.
     billable_extra: Mapped[bool] = mapped_column(default=False, server_default=false())

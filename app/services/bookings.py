@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import Booking, BookingStatus, IdempotencyRecord, Owner
 from schedules import Boundaries, Offer, Refusal, check_booking, is_late_cancellation, owner_zone
 
-from . import mail
+from . import google_writeback, mail
 from .availability import around, booked_times, busy_intervals, is_stale
 from .packages import client_quota, extra_charge_agreed
 
@@ -145,6 +145,7 @@ def create_booking(
         return Outcome(refusal=Refusal.SLOT_TAKEN)
     if outcome.booking is not None and outcome.token is not None:
         mail.notify_booking_created(outcome.booking.id, outcome.token)  # committed; never raises
+        google_writeback.booking_created(outcome.booking.id, outcome.token)  # never raises
     return outcome
 
 
@@ -206,6 +207,7 @@ def cancel_booking(
     )
     db.session.commit()
     mail.notify_booking_cancelled(booking.id)  # after the commit; never raises
+    google_writeback.booking_changed(booking.id)  # never raises
     return CancelOutcome(booking, late, already=False)
 
 
@@ -258,4 +260,5 @@ def reschedule_booking(
     except IntegrityError:
         return Refusal.SLOT_TAKEN
     mail.notify_booking_rescheduled(booking_id)  # after the commit; never raises
+    google_writeback.booking_changed(booking_id)  # never raises
     return None
