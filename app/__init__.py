@@ -52,6 +52,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .feeds import feeds_bp
 
     app.register_blueprint(feeds_bp)
+    from .auth import init_auth
+    from .dashboard import dashboard_bp
+
+    init_auth(app)
+    app.register_blueprint(dashboard_bp)
 
     from .oauth import oauth_bp
     from .services.google_sync import init_google

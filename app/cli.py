@@ -72,3 +72,6 @@ def register_cli(app: Flask) -> None:
     from app.packages_cli import package_cli
 
     app.cli.add_command(package_cli)
+    from app.owner_cli import register_owner_cli
+
+    register_owner_cli(app)  # last: joins the "owner" group if another module made it

@@ -59,6 +59,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ("en", "fr"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # "auto": Secure except in debug/testing and plain HTTP on loopback (app.auth.session).
+        "SESSION_COOKIE_SECURE": "auto",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,

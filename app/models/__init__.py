@@ -1,5 +1,6 @@
 """SQLAlchemy models. Models hold data; services own transactions (models never commit)."""
 
+from .account import LoginAttempt, OwnerAccount
 from .booking import Booking, BookingStatus, IdempotencyRecord
 from .calendar import BusyBlock, CalendarSource, SourceKind
 from .message import Message, OutboxMail
@@ -14,9 +15,11 @@ __all__ = [
     "CalendarSource",
     "ClientPackage",
     "IdempotencyRecord",
+    "LoginAttempt",
     "Message",
     "OutboxMail",
     "Owner",
+    "OwnerAccount",
     "SourceKind",
     "UTCDateTime",
     "utcnow",

@@ -191,9 +191,16 @@ class CancelOutcome:
 
 
 def cancel_booking(
-    booking: Booking, boundaries: Boundaries, now: datetime, by: str = "client"
+    booking: Booking,
+    boundaries: Boundaries,
+    now: datetime,
+    by: str = "client",
+    note: str | None = None,
 ) -> CancelOutcome:
-    """Cancel at once (the slot is free again); after ``free_until`` it is marked late."""
+    """Cancel at once (the slot is free again); after ``free_until`` it is marked late.
+
+    ``note``: the owner's message to the client, added to the cancellation mail.
+    """
     if booking.status is BookingStatus.CANCELLED:
         return CancelOutcome(booking, booking.late_cancellation, already=True)
     policy = boundaries.policy
@@ -206,7 +213,7 @@ def cancel_booking(
         policy.cancellation.late_fee if late and policy.cancellation.late_fee else None
     )
     db.session.commit()
-    mail.notify_booking_cancelled(booking.id)  # after the commit; never raises
+    mail.notify_booking_cancelled(booking.id, note)  # after the commit; never raises
     google_writeback.booking_changed(booking.id)  # never raises
     return CancelOutcome(booking, late, already=False)
 

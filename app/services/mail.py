@@ -205,12 +205,17 @@ def notify_booking_rescheduled(booking_id: str) -> None:
 
 
 @_never_raises
-def notify_booking_cancelled(booking_id: str) -> None:
-    """Cancellation notices both ways (with the late fee when it applies); no more reminder."""
+def notify_booking_cancelled(booking_id: str, note: str | None = None) -> None:
+    """Cancellation notices both ways (with the late fee when it applies); no more reminder.
+
+    ``note`` is the owner's message to the client when the owner cancels (dashboard).
+    That request is the owner's, so the client reads the booking page's language then.
+    """
     event = _event(booking_id)
     booking, owner = event.booking, event.owner
-    with _reading(_client_locale(owner)):
-        context = _booking_mail(event, for_owner=False)
+    by_owner = booking.cancelled_by == "owner"
+    with _reading(owner.locale if by_owner else _client_locale(owner)):
+        context = {**_booking_mail(event, for_owner=False), "note": note}
         subject = _(
             "Cancelled: %(offer)s with %(owner)s, %(when)s",
             offer=booking.offer_title,

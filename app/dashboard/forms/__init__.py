@@ -1,0 +1,1 @@
+"""Dashboard forms: path-named boundaries sections (``editor``) and small Flask-WTF forms."""

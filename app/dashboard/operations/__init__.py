@@ -1,0 +1,1 @@
+"""The owner's use cases behind the dashboard pages. Each owns its transaction."""
