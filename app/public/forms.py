@@ -46,6 +46,8 @@ class BookingForm(_Form):
     message = TextAreaField(_l("Anything I should know? (optional)"))
     accept_terms = BooleanField(_l("I accept these terms"))
     timezone = HiddenField()
+    # A checkbox whose value is the extra price shown (beyond the client's package).
+    accept_extra_charge = StringField()
 
     def booking_input(self) -> BookingInput | None:
         """The validated booking, or None with the errors attached to the fields."""
@@ -58,6 +60,7 @@ class BookingForm(_Form):
                     "message": self.message.data or None,
                     "accept_terms": bool(self.accept_terms.data),
                     "timezone": self.timezone.data or None,
+                    "accept_extra_charge": self.accept_extra_charge.data or None,
                 }
             )
         except InvalidInput as exc:

@@ -26,6 +26,7 @@ from app.services.bookings import (
 )
 from app.services.invite import booking_ics
 from app.services.owners import NotFound, find_offer, owner_boundaries
+from app.services.packages import moving_quota
 from schedules import Boundaries, is_late_cancellation
 
 from .forms import BookingForm
@@ -156,7 +157,9 @@ def reschedule(token: str):  # type: ignore[no-untyped-def]
     picker = None
     if context["can_move"]:
         first = parse_day(request.args.get("from"))
-        picker = build_picker(owner, boundaries, offer, zone, first, now, chosen, refusal)
+        # Only the times this booking may move to: its client's package counts (see moving_quota).
+        quota = moving_quota(booking, offer.slug, ZoneInfo(owner.timezone), since=now)
+        picker = build_picker(owner, boundaries, offer, zone, first, now, chosen, refusal, quota)
     body = render_template(
         "public/reschedule.html",
         form=form,

@@ -29,12 +29,14 @@ from sqlalchemy import select
 from app import display
 from app.clock import now as clock_now
 from app.extensions import db, limiter
+from app.messages import extra_charge_text
 from app.models import Owner
 from app.services.availability import is_stale, local_today
 from app.services.bookings import ClientDetails, create_booking, refusal_status
 from app.services.inbox import Writer, receive_message
 from app.services.owners import NotFound, find_offer, get_owner, owner_boundaries
-from schedules import Boundaries, Offer, Refusal, reply_due
+from app.services.packages import client_quota
+from schedules import Boundaries, Offer, Quota, Refusal, reply_due
 
 from .forms import BookingForm, MessageForm
 from .picker import build_picker
@@ -144,11 +146,13 @@ def render_owner_page(
     refusal: Refusal | None = None,
     zone_explicit: bool = True,
     status: int = 200,
+    extra_charge: str | None = None,
+    quota: Quota | None = None,
 ) -> tuple[str, int]:
     now = clock_now()
     owner_today = local_today(now, owner.timezone)
     due = reply_due(boundaries.policy, now)
-    picker = build_picker(owner, boundaries, offer, zone, first, now, chosen, refusal)
+    picker = build_picker(owner, boundaries, offer, zone, first, now, chosen, refusal, quota)
     page_args = {"offer": offer.slug if offer else None, "tz": zone.key}
     context: dict[str, Any] = {
         "owner": owner,
@@ -165,6 +169,9 @@ def render_owner_page(
         "reply_due": due,
         "stale": is_stale(owner, boundaries, now),
         "picker": picker,
+        # Beyond the client's package: the price to agree to before the booking is taken.
+        "extra_charge": extra_charge,
+        "extra_charge_text": extra_charge_text(extra_charge) if extra_charge else "",
         "page_args": page_args,
         # The language switcher links to this page; after a POST, to its GET address.
         "page_url": None
@@ -192,8 +199,23 @@ def book(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
             owner, boundaries, offer, zone, booking_form=form, chosen=chosen, status=400
         )
     client = ClientDetails(fields.name, fields.email, fields.message, zone.key)
-    outcome = create_booking(owner, boundaries, offer, fields.start, client, clock_now())
-    if outcome.refusal is not None:
+    now = clock_now()
+    outcome = create_booking(
+        owner,
+        boundaries,
+        offer,
+        fields.start,
+        client,
+        now,
+        accept_extra_charge=fields.accept_extra_charge,
+    )
+    if outcome.refusal is not None or outcome.extra_charge is not None:
+        # After quota_exceeded, the times offered instead are the ones this client may take.
+        quota = (
+            client_quota(owner.id, fields.email, offer.slug, ZoneInfo(owner.timezone), since=now)
+            if outcome.refusal is Refusal.QUOTA_EXCEEDED
+            else None
+        )
         return render_owner_page(
             owner,
             boundaries,
@@ -202,7 +224,9 @@ def book(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
             booking_form=form,
             chosen=fields.start,
             refusal=outcome.refusal,
-            status=refusal_status(outcome.refusal),
+            status=refusal_status(outcome.refusal) if outcome.refusal else 422,
+            extra_charge=outcome.extra_charge,
+            quota=quota,
         )
     return redirect(url_for("public.booked", token=outcome.token), 303)
 

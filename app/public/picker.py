@@ -17,7 +17,7 @@ from app import display
 from app.messages import refusal_text
 from app.models import Owner
 from app.services.availability import is_stale, local_today, slots_for
-from schedules import Boundaries, Offer, Refusal
+from schedules import Boundaries, Offer, Quota, Refusal
 
 WEEK = 7
 ALTERNATIVES = 6
@@ -60,10 +60,12 @@ def build_picker(
     now: datetime,
     chosen: datetime | None = None,
     refusal: Refusal | None = None,
+    quota: Quota | None = None,
 ) -> Picker:
     """A week of free slots from ``first`` (default: today in ``zone``), or alternatives.
 
     After a refusal the week gives way to the free times nearest the refused one.
+    ``quota`` (a known client's package) leaves out what their package would refuse.
     """
     today = local_today(now, zone.key)
     horizon = _last_bookable_day(boundaries, today)
@@ -81,20 +83,22 @@ def build_picker(
         picker.refusal = refusal_text(refusal.value)
         day = chosen.astimezone(zone).date()
         start_day = max(day - AROUND, today)
-        near = slots_for(owner, boundaries, offer, start_day, day + AROUND, zone.key, now)
+        near = slots_for(owner, boundaries, offer, start_day, day + AROUND, zone.key, now, quota)
         picker.alternatives = [
             display.slot_view(s, zone) for s in display.nearest(near, chosen, ALTERNATIVES)
         ]
         if picker.alternatives:
             return picker
     last = first + timedelta(days=WEEK - 1)
-    slots = slots_for(owner, boundaries, offer, first, last, zone.key, now)
+    slots = slots_for(owner, boundaries, offer, first, last, zone.key, now, quota)
     picker.days = display.week_days(slots, first, WEEK, zone)
     picker.previous = max(first - timedelta(days=WEEK), today) if first > today else None
     picker.next = first + timedelta(days=WEEK) if first + timedelta(days=WEEK) <= horizon else None
     if not slots and not picker.stale and picker.next is not None:
         limit = min(horizon, last + timedelta(days=current_app.config["SLOTS_MAX_DAYS"]))
-        ahead = slots_for(owner, boundaries, offer, last + timedelta(days=1), limit, zone.key, now)
+        ahead = slots_for(
+            owner, boundaries, offer, last + timedelta(days=1), limit, zone.key, now, quota
+        )
         if ahead:
             picker.next_free = ahead[0].start.astimezone(zone).date()
             picker.next_free_label = display.when(ahead[0].start, zone)

@@ -15,6 +15,7 @@ from schedules import (
     Boundaries,
     Interval,
     Offer,
+    Quota,
     Slot,
     available_slots,
     calendars_stale,
@@ -81,8 +82,10 @@ def slots_for(
     last: date,
     tz: str,
     now: datetime,
+    quota: Quota | None = None,
 ) -> list[Slot]:
-    """Free slots of ``offer`` whose start falls on local dates ``first..last`` in ``tz``."""
+    """Free slots of ``offer`` whose start falls on local dates ``first..last`` in ``tz``
+    (for a known client, ``quota`` leaves out the periods their package refuses)."""
     window = dates_window(first, last, tz)
     return available_slots(
         boundaries.policy,
@@ -93,6 +96,7 @@ def slots_for(
         now,
         tz,
         calendar_stale=is_stale(owner, boundaries, now),
+        quota=quota,
     )
 
 

@@ -25,7 +25,7 @@ from schedules import Boundaries, Offer, Refusal, check_booking, is_late_cancell
 
 from . import google_writeback, mail
 from .availability import around, booked_times, busy_intervals, is_stale
-from .packages import client_quota, extra_charge_agreed
+from .packages import client_quota, extra_charge_agreed, moving_quota
 
 CONFLICT_CODES = frozenset({Refusal.SLOT_TAKEN, Refusal.BUSY})
 
@@ -105,7 +105,9 @@ def create_booking(
                 now,
                 calendar_stale=is_stale(owner, boundaries, now),
                 # The client's package and bookings, read under the guard like the rest.
-                quota=client_quota(owner_id, client.email, offer.slug, start, owner_zone(policy)),
+                quota=client_quota(
+                    owner_id, client.email, offer.slug, owner_zone(policy), start=start
+                ),
             )
             extra_price = decision.extra_price
             if decision.refusal is not None:
@@ -239,12 +241,7 @@ def reschedule_booking(
             fresh = db.session.get(Booking, booking_id)
             if fresh is None or fresh.status is not BookingStatus.CONFIRMED:
                 return Refusal.SLOT_TAKEN
-            quota = None
-            if not fresh.billable_extra:
-                zone = owner_zone(boundaries.policy)
-                quota = client_quota(
-                    owner.id, fresh.client_email, offer.slug, new_start, zone, booking_id
-                )
+            quota = moving_quota(fresh, offer.slug, owner_zone(boundaries.policy), start=new_start)
             decision = check_booking(
                 boundaries.policy,
                 offer,
@@ -257,8 +254,6 @@ def reschedule_booking(
             )
             if decision.refusal is not None:
                 return decision.refusal
-            if decision.extra_price is not None:
-                return Refusal.QUOTA_EXCEEDED
             fresh.start = new_start
             fresh.end = new_start + offer.duration
             fresh.occupied_start = new_start - limits.buffer_before

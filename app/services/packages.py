@@ -11,8 +11,8 @@ offer" holds even if two are added at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -185,15 +185,20 @@ def client_packages(owner_id: int, email: str) -> list[ClientPackage]:
 
 
 def client_bookings(
-    owner_id: int, email: str, since: datetime, until: datetime, exclude_id: str | None = None
+    owner_id: int,
+    email: str,
+    since: datetime,
+    until: datetime | None,
+    exclude_id: str | None = None,
 ) -> list[ClientBooking]:
     """The client's bookings (any status) starting in ``[since, until)``, for the core."""
     query = select(Booking.offer_slug, Booking.start, Booking.billable_extra, Booking.status).where(
         Booking.owner_id == owner_id,
         func.lower(Booking.client_email) == normalize_email(email),
         Booking.start >= since,
-        Booking.start < until,
     )
+    if until is not None:
+        query = query.where(Booking.start < until)
     if exclude_id is not None:
         query = query.where(Booking.id != exclude_id)
     return [
@@ -208,18 +213,62 @@ def client_quota(
     owner_id: int,
     email: str,
     offer_slug: str,
-    start: datetime,
     zone: ZoneInfo,
+    *,
+    start: datetime | None = None,
+    since: datetime | None = None,
     exclude_id: str | None = None,
+    moving: bool = False,
 ) -> Quota | None:
-    """The package covering ``offer_slug`` for this client, with their bookings of the
-    period holding ``start``; None when no package covers it (no quota applies)."""
+    """The client's package covering ``offer_slug`` with the bookings the rule must count;
+    None when no package covers it (no quota applies).
+
+    For one decision give ``start``: the bookings of the period holding it are read. For a
+    listing give ``since``: those of every period from the one holding it on. ``moving``
+    is for moving a booking (``exclude_id``): beyond the allowance it is refused, never billed.
+    """
     package = covering([row.to_package() for row in client_packages(owner_id, email)], offer_slug)
     if package is None:
         return None
-    span = period_span(package.per, local_date(start, zone), zone)
-    bookings = client_bookings(owner_id, email, span.start, span.end, exclude_id)
-    return Quota(package, tuple(bookings))
+    if moving and package.beyond == "bill":
+        package = replace(package, beyond="refuse", extra_price="")
+    if start is not None:
+        span = period_span(package.per, local_date(start, zone), zone)
+        low, high = span.start, span.end
+    elif since is not None:
+        # A day earlier: a listing in the client's zone may begin on the owner's yesterday.
+        low = period_span(package.per, local_date(since, zone) - timedelta(days=1), zone).start
+        high = None
+    else:
+        raise ValueError("client_quota needs start or since")
+    return Quota(package, tuple(client_bookings(owner_id, email, low, high, exclude_id)))
+
+
+def moving_quota(
+    booking: Booking,
+    offer_slug: str,
+    zone: ZoneInfo,
+    *,
+    start: datetime | None = None,
+    since: datetime | None = None,
+) -> Quota | None:
+    """The quota that applies to moving ``booking`` (to ``start``, or for a listing ``since``).
+
+    An included booking may only move into a period with an included place left, not
+    counting itself; a billable extra stays an extra at its price, so no quota applies.
+    """
+    if booking.billable_extra:
+        return None
+    return client_quota(
+        booking.owner_id,
+        booking.client_email,
+        offer_slug,
+        zone,
+        start=start,
+        since=since,
+        exclude_id=booking.id,
+        moving=True,
+    )
 
 
 def extra_charge_agreed(accept: bool | str | None, price: str) -> bool:
