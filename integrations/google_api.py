@@ -223,13 +223,26 @@ def put_event(
     body: dict[str, Any],
     policy: RetryPolicy,
     *,
+    exists: bool = False,
     send_updates: str = "none",
 ) -> dict[str, Any]:
     """Create the event with our own id, or update it if it already exists.
 
     The id is chosen by us, so when an insert's answer was lost and the call is retried,
     Google answers 409 ("duplicate") instead of creating a second event: we patch instead.
+    ``exists``: the event was created before, so patch first (insert only if Google
+    answers 404, i.e. it never had it).
     """
+    # iCalUID is set once, at creation; a patch leaves it alone.
+    changes = {k: v for k, v in body.items() if k != "iCalUID"}
+    if exists:
+        try:
+            return patch_event(
+                service, calendar_id, event_id, changes, policy, send_updates=send_updates
+            )
+        except HttpError as exc:
+            if status_of(exc) != 404:
+                raise
     try:
         created: dict[str, Any] = call(
             service.events().insert(
@@ -241,8 +254,6 @@ def put_event(
     except HttpError as exc:
         if status_of(exc) != 409:
             raise
-    # iCalUID is set once, at creation; a patch leaves it alone.
-    changes = {k: v for k, v in body.items() if k != "iCalUID"}
     return patch_event(service, calendar_id, event_id, changes, policy, send_updates=send_updates)
 
 

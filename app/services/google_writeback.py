@@ -161,6 +161,7 @@ class _Plan:
     end: datetime
     body: dict[str, Any]
     send_updates: str
+    exists: bool  # created before: patch rather than insert
 
 
 def writeback_job(booking_id: str) -> None:
@@ -199,6 +200,7 @@ def _send(service: Any, plan: _Plan) -> None:
             plan.event_id,
             plan.body,
             retry_policy(),
+            exists=plan.exists,
             send_updates=plan.send_updates,
         )
 
@@ -260,6 +262,7 @@ def _plan(booking_id: str, now: datetime) -> _Plan | None:
         end=booking.end,
         body=event_body(booking, owner, manage_url, account.invite_client),
         send_updates="all" if account.invite_client else "none",
+        exists=booking.google_event_id is not None,
     )
     db.session.commit()  # nothing changed; end the transaction before the network wait
     return plan

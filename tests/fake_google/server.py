@@ -116,7 +116,9 @@ class FakeGoogle:
         return self.base_url + "/.well-known/openid-configuration"
 
     def start(self) -> FakeGoogle:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
         return self
 
