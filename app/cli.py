@@ -54,9 +54,8 @@ def policy_dump(slug: str) -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(policy_cli)
-    from app.google_cli import google_cli, owner_cli
+    from app.google_cli import google_cli
 
-    app.cli.add_command(owner_cli)
     app.cli.add_command(google_cli)
     from app.worker_cli import worker_command
 
@@ -74,4 +73,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(package_cli)
     from app.owner_cli import register_owner_cli
 
-    register_owner_cli(app)  # last: joins the "owner" group if another module made it
+    register_owner_cli(app)

@@ -1,6 +1,6 @@
 """URL rules of the owner's Google pages. Thin: read the form, call a service, redirect.
 
-Every page but the owner link itself needs the owner marker (``access.owner_required``);
+Every page needs a signed-in owner (``access.owner_required``, the dashboard's login);
 every form posts with a CSRF token (CSRFProtect is app-wide). The OAuth callback is a
 fixed URL, ``/oauth/google/callback``, the one to register with Google.
 """
@@ -21,7 +21,7 @@ from app.services import google_accounts as accounts
 from app.services.google_auth import client, configured
 from app.services.owners import owner_boundaries
 
-from .access import grant, leave, open_owner_link, owner_required
+from .access import owner_required
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ HEADERS = {
         "frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # owner links carry a credential
+    "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
 
@@ -45,26 +45,6 @@ def _headers(response):  # type: ignore[no-untyped-def]
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-# --- owner access -------------------------------------------------------------------------
-
-
-@oauth_bp.get("/owner/<token>")
-def owner_link(token: str) -> Any:
-    owner = open_owner_link(token)
-    if owner is None:
-        return render_template("oauth/denied.html", reason="bad_link"), 403
-    grant(owner)
-    return redirect(url_for("oauth.google_accounts"))
-
-
-@oauth_bp.post("/owner/leave")
-@owner_required
-def owner_leave() -> Any:
-    leave()
-    flash(_("You left the owner pages. Run the owner link command to come back."), "success")
-    return redirect(url_for("public.index"))
 
 
 # --- Google accounts ----------------------------------------------------------------------

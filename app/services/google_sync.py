@@ -61,8 +61,6 @@ def init_google(app: Flask) -> None:
 
     if not app.config.get("TOKEN_ENCRYPTION_KEYS") and os.environ.get("TOKEN_ENCRYPTION_KEYS"):
         app.config["TOKEN_ENCRYPTION_KEYS"] = os.environ["TOKEN_ENCRYPTION_KEYS"]
-    app.config.setdefault("OWNER_LINK_MAX_AGE_S", 15 * 60)
-    app.config.setdefault("OWNER_SESSION_HOURS", 12)
     init_oauth(app)
     register_adapter(SourceKind.GOOGLE, google_adapter)
     every(

@@ -21,10 +21,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.auth.accounts import attach_login
+from app.clock import now as clock_now
 from app.extensions import db
-from app.models import CalendarSource, Owner
+from app.models import CalendarSource
 from app.models.google import GoogleAccount, GoogleCalendar
-from app.oauth.access import owner_link_token
 from tests.factories import create_owner
 
 from .server import FakeGoogle
@@ -60,13 +61,17 @@ def make_owner(app: Flask, **sections: Any) -> SimpleNamespace:
 
 
 def owner_login(app: Flask, client: FlaskClient, slug: str = "camille") -> None:
-    """Open the owner link the CLI would print."""
+    """Give owner ``slug`` a login and sign in with it, like the owner in a browser."""
+    email, password = f"{slug}@login.example.org", "owner password 123"
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"  # cheap hashes for tests
     with app.app_context():
-        owner = db.session.scalar(select(Owner).where(Owner.slug == slug))
-        assert owner is not None
-        token = owner_link_token(owner)
-    response = client.get(f"/oauth/owner/{token}")
-    assert response.status_code == 302, response.data
+        attach_login(slug, email, password, clock_now())
+    page = client.get("/login").get_data(as_text=True)
+    match = CSRF.search(page)
+    assert match is not None
+    data = {"csrf_token": match.group(1), "email": email, "password": password}
+    response = client.post("/login", data=data)
+    assert response.status_code == 303, response.data
 
 
 def csrf_token(client: FlaskClient) -> str:

@@ -302,7 +302,7 @@ def test_a_revoked_account_needs_reconnecting_keeps_its_blocks_and_staleness_dec
         mails = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "google_reconnect"))
         [mail] = list(mails)
     assert mail.to == "camille@example.org" and ANA in mail.subject
-    assert "flask --app wsgi owner link camille" in mail.text_body
+    assert "sign in to your Cadre dashboard" in mail.text_body
     page = client.get("/oauth/google").get_data(as_text=True)
     assert "Reconnect needed." in page
 

@@ -1,0 +1,200 @@
+"""Every owner page requires a login and shows only the signed-in owner's data.
+
+The tests walk the whole URL map: every rule of the ``dashboard``, ``oauth`` and ``auth``
+blueprints, with sample arguments that point at owner B's objects (booking, message,
+calendar, Google account). A page added later is walked too; an argument this file does
+not know gets a neutral value (and the rule is still walked).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Booking, BookingStatus, CalendarSource, Message, Owner
+from tests.web.dashboard_helpers import (
+    EN,
+    SECRET_CLIENT,
+    SECRET_FEED,
+    SECRET_MESSAGE,
+    SECRET_NAME,
+    SECRET_OFFER,
+    SECRET_TERMS,
+    html,
+    setup_owners,
+    sign_in,
+    token,
+)
+
+GUARDED = ("dashboard", "oauth")
+WALKED = (*GUARDED, "auth")
+
+
+@pytest.fixture
+def owners(app):
+    return setup_owners(app)
+
+
+def sample_args(rule: Any, owners: Any) -> dict[str, Any]:
+    """Arguments aimed at owner B's objects wherever a rule takes an id."""
+    known = {
+        "booking_id": owners.b_booking,
+        "message_id": owners.b_message,
+        "source_id": owners.b_source,
+        "section": "hours",
+        "account_id": owners.b_source,  # whatever B has; A must get nothing for it
+        "token": owners.b_feed_token,
+        "slug": owners.b_slug,
+        "owner_slug": owners.b_slug,
+    }
+    args = {}
+    for name in rule.arguments:
+        if name in known:
+            args[name] = known[name]
+        else:
+            converter = rule._converters.get(name)
+            args[name] = 999999 if type(converter).__name__ == "IntegerConverter" else "x1"
+    return args
+
+
+def rules_of(app: Any, blueprints: tuple[str, ...]) -> list[Any]:
+    found = [rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in blueprints]
+    assert found, "no rules found"
+    return sorted(found, key=lambda rule: rule.rule)
+
+
+def url_of(app: Any, rule: Any, owners: Any) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **sample_args(rule, owners))
+
+
+SECRETS = (
+    SECRET_NAME,
+    SECRET_CLIENT,
+    SECRET_MESSAGE,
+    SECRET_FEED,
+    SECRET_OFFER,
+    SECRET_TERMS,
+    "B-private sync error",
+    "zed@b-client.example",
+    "bruno-contact@example.org",
+    "bruno@login",
+)
+
+
+def assert_nothing_of_b(page: str, owners: Any, where: str, url: str = "") -> None:
+    if url:
+        page = page.replace(url.split("?")[0], "")  # links to the page asked for echo its URL
+    for secret in (*SECRETS, owners.b_feed_token, owners.b_booking):
+        assert secret not in page, f"{where} shows owner B's {secret!r}"
+
+
+def b_state(app: Any, owners: Any) -> tuple[Any, ...]:
+    with app.app_context():
+        b = db.session.get(Owner, owners.b_id)
+        booking = db.session.get(Booking, owners.b_booking)
+        message = db.session.get(Message, owners.b_message)
+        sources = db.session.scalars(
+            select(CalendarSource.id).where(CalendarSource.owner_id == owners.b_id)
+        ).all()
+        return (
+            b.feed_token,
+            b.boundaries,
+            booking.status,
+            message.answered_at,
+            list(sources),
+        )
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_owner_page(app, client, owners):
+    anonymous_token = token(client)  # a valid CSRF token, so only the login guard can refuse
+    walked = 0
+    for rule in rules_of(app, GUARDED):
+        url = url_of(app, rule, owners)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                response = client.get(url, headers=EN)
+            else:
+                response = client.open(
+                    url, method=method, data={"csrf_token": anonymous_token}, headers=EN
+                )
+            where = f"{method} {rule.rule}"
+            assert response.status_code == 302, f"{where} answered {response.status_code}"
+            assert response.headers["Location"].startswith("/login"), where
+            walked += 1
+    assert walked >= 20
+    with app.test_request_context():
+        assert client.get("/dashboard/week?week=2027-01-04").headers["Location"] == (
+            "/login?next=/dashboard/week?week%3D2027-01-04"
+        )
+
+
+def test_owner_a_sees_nothing_of_owner_b_on_any_page(app, client, owners):
+    before = b_state(app, owners)
+    assert sign_in(client).status_code == 303
+    csrf = token(client, "/dashboard/")
+    for rule in rules_of(app, WALKED):
+        url = url_of(app, rule, owners)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            where = f"{method} {url}"
+            if method == "GET":
+                response = client.get(url, headers=EN)
+            elif rule.endpoint.startswith("auth."):
+                continue  # posting sign-in/sign-up/sign-out forms is the auth tests' job
+            else:
+                response = client.open(url, method=method, data={"csrf_token": csrf}, headers=EN)
+            assert response.status_code < 500, f"{where} failed: {response.status_code}"
+            assert_nothing_of_b(html(response), owners, where, url)
+            if response.status_code in (301, 302, 303):
+                follow = client.get(response.headers["Location"], headers=EN)
+                assert_nothing_of_b(html(follow), owners, f"{where} → redirect")
+    assert b_state(app, owners) == before, "owner A changed something of owner B"
+    # And A is still signed in as A, looking at A's own page.
+    assert "Camille Martin" in html(client.get("/dashboard/", headers=EN))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/dashboard/bookings/{booking}/cancel"),
+        ("POST", "/dashboard/bookings/{booking}/cancel"),
+        ("POST", "/dashboard/inbox/{message}/answered"),
+        ("POST", "/dashboard/inbox/{message}/reopen"),
+        ("POST", "/dashboard/calendars/{source}/sync"),
+        ("POST", "/dashboard/calendars/{source}/remove"),
+    ],
+)
+def test_owner_b_objects_are_not_found_for_owner_a(app, client, owners, method, path):
+    sign_in(client)
+    url = path.format(booking=owners.b_booking, message=owners.b_message, source=owners.b_source)
+    data = {"csrf_token": token(client, "/dashboard/"), "note": "x"}
+    response = client.open(url, method=method, data=data, headers=EN)
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(Booking, owners.b_booking).status is BookingStatus.CONFIRMED
+        assert db.session.get(Message, owners.b_message).answered_at is None
+        assert db.session.get(CalendarSource, owners.b_source) is not None
+
+
+def test_each_owner_sees_their_own_data(app, owners):
+    a, b = app.test_client(), app.test_client()
+    sign_in(a)
+    sign_in(b, email="bruno@login.example.org")
+    b_inbox = html(b.get("/dashboard/inbox", headers=EN))
+    assert SECRET_MESSAGE in b_inbox
+    assert SECRET_MESSAGE not in html(a.get("/dashboard/inbox", headers=EN))
+    assert SECRET_CLIENT in html(b.get("/dashboard/bookings", headers=EN))
+    assert SECRET_FEED in html(b.get("/dashboard/calendars", headers=EN))
+
+
+def test_owner_pages_are_private_and_cannot_be_framed(client, owners):
+    sign_in(client)
+    response = client.get("/dashboard/", headers=EN)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
