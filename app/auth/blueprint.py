@@ -32,3 +32,12 @@ auth_bp.add_url_rule(
     methods=["GET", "POST"],
 )
 auth_bp.add_url_rule("/logout", view_func=views.logout, methods=["GET", "POST"])
+auth_bp.add_url_rule(
+    "/login/google",
+    "google_login",
+    view_func=limiter.limit(_login_limit)(views.google_start),
+    methods=["POST"],
+)
+auth_bp.add_url_rule(
+    "/login/google/callback", "google_callback", view_func=views.google_callback, methods=["GET"]
+)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import (
     abort,
     current_app,
@@ -11,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import format_time, get_locale
@@ -20,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 from app import display
 from app.clock import now as clock_now
 
-from . import accounts
+from . import accounts, google
 from .forms import ConfirmForm, LoginForm, SignupForm
 from .session import current_account, login_user, logout_user, safe_next
 
@@ -33,7 +36,7 @@ def login() -> Any:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
-        return render_template("auth/login.html", form=form)
+        return render_template("auth/login.html", form=form, google=google.available())
     if not form.validate():
         raise CSRFError()
     result = accounts.authenticate(
@@ -43,9 +46,9 @@ def login() -> Any:
         form.password.data = ""
         if result.locked_until is not None:
             form.form_errors.append(_locked_text(result))
-            return render_template("auth/login.html", form=form), 429
+            return render_template("auth/login.html", form=form, google=google.available()), 429
         form.form_errors.append(_("This e-mail address and password do not match."))
-        return render_template("auth/login.html", form=form), 401
+        return render_template("auth/login.html", form=form, google=google.available()), 401
     login_user(result.account)
     return redirect(safe_next(form.next.data) or url_for(HOME), 303)
 
@@ -102,3 +105,48 @@ def logout() -> Any:
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"), 303)
+
+
+GOOGLE_NEXT = "google_signin_next"
+
+
+def google_start() -> Any:
+    """POST: off to Google's account chooser (``next`` kept for the way back)."""
+    if not google.available():
+        abort(404)
+    form = LoginForm()
+    if not form.validate():
+        raise CSRFError()
+    session[GOOGLE_NEXT] = safe_next(form.next.data) or ""
+    try:
+        return google.signin_client().authorize_redirect(
+            url_for("auth.google_callback", _external=True)
+        )
+    except requests.RequestException:
+        flash(_("Google could not be reached. Please try again in a moment."), "error")
+        return redirect(url_for("auth.login"), 303)
+
+
+def google_callback() -> Any:
+    """Google's answer: sign in the owner who connected this Google account."""
+    if not google.available():
+        abort(404)
+    target = safe_next(session.pop(GOOGLE_NEXT, None))
+    try:
+        token = google.signin_client().authorize_access_token()
+    except (OAuthError, MismatchingStateError, requests.RequestException):
+        flash(_("Signing in with Google did not work. Please try again."), "error")
+        return redirect(url_for("auth.login"))
+    subject = str((token.get("userinfo") or {}).get("sub") or "")
+    account = google.account_for_subject(subject)
+    if account is None:
+        flash(
+            _(
+                "No Cadre page is linked to this Google account. Sign in with your password, "
+                "then connect Google Calendar on your Calendars page."
+            ),
+            "error",
+        )
+        return redirect(url_for("auth.login"))
+    login_user(account)
+    return redirect(target or url_for(HOME), 303)
