@@ -252,6 +252,24 @@ class FakeGoogle:
             self.counts.clear()
             self.log.clear()
 
+    def issue_tokens(self, user: User) -> dict[str, Any]:
+        """A consent granted out of band (benchmarks): the token answer, with ``userinfo``."""
+        from .state import SCOPE_CALENDAR_LIST, SCOPE_EVENTS
+
+        with self.lock:
+            scope = f"openid email {SCOPE_CALENDAR_LIST} {SCOPE_EVENTS}"
+            grant = Grant(user.sub, self.client_id, scope, "1//" + secrets.token_urlsafe(32))
+            self.state.grants.append(grant)
+            access = self.state.new_access_token(grant, self.access_token_lifetime)
+            return {
+                "access_token": access,
+                "refresh_token": grant.refresh_token,
+                "token_type": "Bearer",
+                "expires_at": int(time.time() + self.access_token_lifetime.total_seconds()),
+                "scope": scope,
+                "userinfo": {"sub": user.sub, "email": user.email},
+            }
+
     def refresh_tokens(self, user: User) -> list[str]:
         with self.lock:
             return [
