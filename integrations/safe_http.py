@@ -239,10 +239,16 @@ def _megabytes(size: int) -> str:
 # --- the session -------------------------------------------------------------------------
 
 
+DEADLINE_GRACE_S = 1.0
+
+
 def _session(allow_loopback: bool, limits: FetchLimits) -> requests.Session:
+    # Socket timeouts sit just past the deadline: the watchdog is the one authority on
+    # "too long", so a busy machine cannot turn a deadline into a vaguer timeout error.
+    past_deadline = limits.deadline_s + DEADLINE_GRACE_S
     timeout = (
-        min(limits.connect_timeout_s, limits.deadline_s),
-        min(limits.read_timeout_s, limits.deadline_s),
+        min(limits.connect_timeout_s, past_deadline),
+        min(limits.read_timeout_s, past_deadline),
     )
     config = Config(
         ip_filter_enable=True,
