@@ -42,7 +42,7 @@ class AccessRevoked(Exception):
     """The refresh token was refused (``invalid_grant``): the owner must reconnect."""
 
 
-class CallbackCredentials(Credentials):  # type: ignore[misc]
+class CallbackCredentials(Credentials):
     """A bearer token whose refresh is delegated to ``refresher`` (the app's Authlib client).
 
     google-auth calls ``refresh`` before a request when the token is about to expire and
@@ -50,7 +50,7 @@ class CallbackCredentials(Credentials):  # type: ignore[misc]
     """
 
     def __init__(self, token: str, expiry: datetime | None, refresher: Refresher) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.token = token
         self.expiry = _naive_utc(expiry)  # google-auth compares naive UTC datetimes
         self._refresher = refresher

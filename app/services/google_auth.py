@@ -241,9 +241,12 @@ def mark_reconnect_needed(account_id: int, reason: str) -> None:
     log.warning("Google account %s needs reconnecting: %s", account_id, reason)
     if first.rowcount == 1 and current_app.config.get("SMTP_URL"):
         from app.jobs import enqueue
-        from app.services.mail import send_due_mail
+        from app.services.outbox import send_due_mail
 
-        enqueue(send_due_mail)
+        try:
+            enqueue(send_due_mail)
+        except Exception:  # the mail waits in the outbox; the sync must still say why
+            log.exception("could not queue the reconnect mail")
 
 
 def _reconnect_mail(

@@ -325,7 +325,7 @@ def _failed(booking_id: str, exc: Exception, now: datetime) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """Exponential with jitter: about 30 s, 1 min, 2 min, … capped at an hour."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (1 << min(max(0, attempts - 1), 20)))
     return ceiling * random.uniform(0.5, 1.0)
 
 

@@ -331,3 +331,17 @@ def test_a_revoked_account_needs_reconnecting_keeps_its_blocks_and_staleness_dec
     assert len(blocks(gapp, source_id)) == 2
     assert "09:00" in slot_starts(client, "2027-01-06")
     assert "11:00" not in slot_starts(client, "2027-01-06")
+
+
+def test_the_reconnect_mail_goes_out_through_smtp_when_configured(gapp, google, ana, linked):
+    from tests.live import free_port
+
+    source_id = linked()
+    gapp.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens: it waits
+    google.revoke_access(ana)
+    google.expire_access_tokens()
+    outcome = sync(gapp, source_id)
+    assert outcome.status == FAILED and "reconnect" in (outcome.error or "")
+    with gapp.app_context():
+        [mail] = db.session.scalars(select(OutboxMail)).all()
+    assert mail.kind == "google_reconnect" and mail.sent_at is None and mail.attempts == 1
