@@ -198,3 +198,15 @@ def test_owner_pages_are_private_and_cannot_be_framed(client, owners):
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_owner_pages_speak_french(client, owners):
+    fr = {"Accept-Language": "fr"}
+    assert "Se connecter" in html(client.get("/login", headers=fr))
+    sign_in(client)
+    page = html(client.get("/dashboard/week?week=2027-01-04", headers=fr))
+    assert "Semaine du lundi 4 janvier 2027" in page
+    assert "Vue d’ensemble" in page and "Messages reçus" in page
+    editor = html(client.get("/dashboard/boundaries/hours", headers=fr))
+    assert "<legend>Lundi</legend>" in editor
+    assert "Un message envoyé maintenant reçoit une réponse d’ici" in editor

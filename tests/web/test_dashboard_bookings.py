@@ -69,8 +69,10 @@ def test_upcoming_bookings_are_listed_in_order_with_their_flags(client, owner):
     assert page.index("Ana Client") < page.index("Bob Builder") < page.index("Cleo Late")
     assert "Late cancellation — fee: 50 EUR" in page
     assert "Cancelled by the client" in page
-    assert "Free cancellation until Monday, January 3, 2027" not in page
-    assert "Free cancellation until Sunday, January 3, 2027 at 10:00 AM" in page  # 48h before
+    # 48 hours before: Tuesday 10:00 is already inside, Wednesday 11:00 not yet.
+    ana = page.split("Ana Client", 1)[1].split("</tr>", 1)[0]
+    assert "Free cancellation has ended: a cancellation by the client now is late." in ana
+    assert "Free cancellation until Monday, January 4, 2027 at 11:00 AM" in page
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import tomllib
 
 import pytest
@@ -72,6 +73,8 @@ def test_the_hours_page_shows_the_stored_ranges_and_a_preview(client, owner):
     page = html(client.get("/dashboard/boundaries/hours", headers=EN))
     assert input_value(page, "hours.mon[1]") == "14:00-18:00"
     assert input_value(page, "hours.sat[0]") is None  # Saturday is closed
+    legends = re.findall(r'data-day="(\w+)">\s*<legend>(\w+)</legend>', page)
+    assert legends[0] == ("mon", "Monday") and legends[6] == ("sun", "Sunday")
     assert "A message sent now is answered by" in page
     assert "Tuesday, January 5, 2027 at 9:30 AM" in page  # 8h of working time from Mon 09:00
 

@@ -56,10 +56,14 @@ def _render(
         draft=draft is not None,
         unsaved=unsaved,
         zones=display.zone_choices(raw.get("owner.timezone") or owner.timezone, owner.timezone),
-        day_names=[
-            str(name).capitalize() for name in get_day_names("wide", locale=get_locale()).values()
-        ],
+        day_names=_day_names(),
     ), status
+
+
+def _day_names() -> list[str]:
+    """Monday first, in the page's language (Babel keys days 0 = Monday … 6 = Sunday)."""
+    names = get_day_names("wide", locale=get_locale())
+    return [str(names[day]).capitalize() for day in range(7)]
 
 
 def editor(section: str) -> Any:
