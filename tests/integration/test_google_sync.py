@@ -14,13 +14,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app.database import guarded_write
 from app.extensions import db
-from app.models import BusyBlock, CalendarSource, OutboxMail
+from app.models import BusyBlock, CalendarSource, OutboxMail, SourceKind
 from app.models.google import AccountStatus, GoogleAccount
 from app.services import google_tokens
-from app.services.sync import FAILED, SYNCED, UNCHANGED, sync_source
+from app.services.sync import FAILED, SYNCED, UNCHANGED, store_keyed, sync_source
+from integrations.base import KeyedBusy
+from schedules import Interval
+from tests.factories import create_owner
 from tests.fake_google import FakeGoogle, fixtures
 from tests.fake_google.fixtures import choose, connect, make_owner, owner_login, source_of
+from tests.live import free_port
 
 google, gapp = fixtures.google, fixtures.gapp  # the fake (per test) and the app pointed at it
 
@@ -302,7 +307,7 @@ def test_a_revoked_account_needs_reconnecting_keeps_its_blocks_and_staleness_dec
         mails = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "google_reconnect"))
         [mail] = list(mails)
     assert mail.to == "camille@example.org" and ANA in mail.subject
-    assert "sign in to your Cadre dashboard" in mail.text_body
+    assert ANA in mail.text_body and ANA in (mail.html_body or "")  # in the owner's language
     page = client.get("/oauth/google").get_data(as_text=True)
     assert "Reconnect needed." in page
 
@@ -334,8 +339,6 @@ def test_a_revoked_account_needs_reconnecting_keeps_its_blocks_and_staleness_dec
 
 
 def test_the_reconnect_mail_goes_out_through_smtp_when_configured(gapp, google, ana, linked):
-    from tests.live import free_port
-
     source_id = linked()
     gapp.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens: it waits
     google.revoke_access(ana)
@@ -345,3 +348,47 @@ def test_the_reconnect_mail_goes_out_through_smtp_when_configured(gapp, google, 
     with gapp.app_context():
         [mail] = db.session.scalars(select(OutboxMail)).all()
     assert mail.kind == "google_reconnect" and mail.sent_at is None and mail.attempts == 1
+
+
+def test_the_keyed_store_updates_inserts_and_deletes_one_row_per_key(app):
+    """``store_keyed`` on its own: what the sync's delta mode does to the rows."""
+
+    def hour(h: int) -> Interval:
+        return Interval(utc(5, h), utc(5, h + 1))
+
+    with app.app_context():
+        owner = create_owner()
+        source = CalendarSource(owner_id=owner.id, kind=SourceKind.GOOGLE, name="G")
+        db.session.add(source)
+        db.session.commit()
+        owner_id, source_id = owner.id, source.id
+
+        def write(changes, replace):
+            with guarded_write(owner_id):
+                return store_keyed(source_id, owner_id, changes, replace=replace)
+
+        def rows():
+            found = db.session.scalars(select(BusyBlock).where(BusyBlock.source_id == source_id))
+            result = {b.external_id: (b.id, b.start.hour) for b in found}
+            db.session.rollback()
+            return result
+
+        full = [KeyedBusy("a", hour(8)), KeyedBusy("b", hour(9)), KeyedBusy("free", None)]
+        assert write(full, replace=True) == 2
+        before = rows()
+        assert {k: h for k, (_i, h) in before.items()} == {"a": 8, "b": 9}
+
+        delta = [
+            KeyedBusy("a", hour(10)),  # moved: the same row, new times
+            KeyedBusy("b", None),  # cancelled
+            KeyedBusy("c", hour(11)),  # new
+            KeyedBusy("gone", None),  # never stored: nothing to do
+            KeyedBusy("c", hour(12)),  # seen twice in one listing: the last one wins
+        ]
+        assert write(delta, replace=False) == 3
+        after = rows()
+        assert after["a"] == (before["a"][0], 10)
+        assert set(after) == {"a", "c"} and after["c"][1] == 12
+
+        assert write([KeyedBusy("z", hour(14))], replace=True) == 1  # a resync drops the rest
+        assert set(rows()) == {"z"}
