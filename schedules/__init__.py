@@ -17,6 +17,8 @@ from .durations import format_duration, parse_duration
 from .hours import local_date, owner_zone, ranges_for_date, working_intervals
 from .intervals import Interval, clip, intersect, normalize, overlaps, subtract, union
 from .packages import (
+    BEYOND,
+    PERIODS,
     ClientBooking,
     Package,
     PeriodCounter,
@@ -57,6 +59,8 @@ from .rules import (
 )
 
 __all__ = [
+    "BEYOND",
+    "PERIODS",
     "RESERVED_SLUGS",
     "WEEKDAYS",
     "BookedTime",

@@ -10,7 +10,17 @@ from flask import Blueprint
 
 from app.auth import private_headers, require_owner
 
-from .controllers import account, bookings, boundaries, calendars, context, home, inbox, week
+from .controllers import (
+    account,
+    bookings,
+    boundaries,
+    calendars,
+    clients,
+    context,
+    home,
+    inbox,
+    week,
+)
 
 dashboard_bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 dashboard_bp.before_request(require_owner)
@@ -38,6 +48,9 @@ rules = [
     ("/boundaries/file", "boundaries_file", boundaries.file_page, ["GET", "POST"]),
     ("/boundaries/export.toml", "export_boundaries", boundaries.export, ["GET"]),
     ("/account", "account", account.index, ["GET", "POST"]),
+    ("/clients", "clients", clients.index, ["GET"]),
+    ("/clients/packages", "add_package", clients.add, ["POST"]),
+    ("/clients/packages/<int:package_id>/remove", "remove_package", clients.remove, ["POST"]),
 ]
 for path, endpoint, view, methods in rules:
     dashboard_bp.add_url_rule(path, endpoint, view, methods=methods)

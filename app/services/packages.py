@@ -16,12 +16,16 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.database import guarded_write
 from app.extensions import db
 from app.models import Booking, BookingStatus, ClientPackage, Owner
 from schedules import (
+    BEYOND,
+    PERIODS,
     Boundaries,
     ClientBooking,
     Package,
@@ -36,6 +40,14 @@ from schedules import (
 
 EMAIL_MAX = 320
 PRICE_MAX = 200
+COUNT_MAX = 1000
+
+
+def _(text: str, **variables: object) -> str:
+    """Translated in a request (the dashboard), plain English outside one (the CLI)."""
+    if has_request_context():
+        return gettext(text, **variables)
+    return text % variables if variables else text
 
 
 class PackageError(ValueError):
@@ -46,65 +58,85 @@ class PackageError(ValueError):
         self.fields = fields
 
 
-def clean_client_email(value: str) -> str:
+def clean_client_email(value: str | None) -> str:
     """A client's address as packages store it; raises ``PackageError`` if it is not one."""
     value = (value or "").strip()
-    if not value or len(value) > EMAIL_MAX:
-        raise PackageError({"email": "an e-mail address of at most 320 characters is required"})
+    if not value:
+        raise PackageError({"email": _("an e-mail address is required")})
+    if len(value) > EMAIL_MAX:
+        raise PackageError({"email": _("at most %(n)d characters", n=EMAIL_MAX)})
     try:
         normalized = validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise PackageError({"email": "this is not a valid e-mail address"}) from None
+        raise PackageError({"email": _("this is not a valid e-mail address")}) from None
     return normalize_email(normalized)
 
 
 def add_package(
     owner: Owner,
     boundaries: Boundaries,
-    email: str,
+    email: str | None,
     *,
-    per: str,
-    count: int,
+    per: str | None,
+    count: int | None,
     offers: Sequence[str] | None,
-    beyond: str,
+    beyond: str | None,
     price: str | None = None,
 ) -> ClientPackage:
-    """Give the client ``email`` a package; commit. Raises ``PackageError`` naming bad fields.
+    """Give the client ``email`` a package; commit. Raises ``PackageError`` naming every bad
+    field (texts in the request's language: the dashboard shows them as they are).
 
     ``offers`` None (or empty) covers every offer; named offers must exist. A client's
     packages may not cover the same offer twice.
     """
-    client = clean_client_email(email)
     errors: dict[str, str] = {}
+    client = ""
+    try:
+        client = clean_client_email(email)
+    except PackageError as exc:
+        errors.update(exc.fields)
     slugs = sorted(set(offers)) if offers else None
-    known = {offer.slug for offer in boundaries.offers}
+    known = [offer.slug for offer in boundaries.offers]
     unknown = [slug for slug in slugs or () if slug not in known]
     if unknown:
-        errors["offers"] = (
-            f"no such offer: {', '.join(unknown)} (offers: {', '.join(sorted(known))})"
+        errors["offers"] = _(
+            "no such offer: %(names)s (offers: %(known)s)",
+            names=", ".join(unknown),
+            known=", ".join(known),
         )
+    if per not in PERIODS:
+        errors["per"] = _("choose week or month")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= COUNT_MAX:
+        errors["count"] = _("a whole number from 0 to %(n)d", n=COUNT_MAX)
     price = (price or "").strip() or None
+    if beyond not in BEYOND:
+        errors["beyond"] = _("choose refuse or bill")
+    elif beyond == "bill" and price is None:
+        errors["price"] = _("billed extras need a price")
+    elif beyond == "refuse" and price is not None:
+        errors["price"] = _("a price only applies to billed extras")
     if price is not None and len(price) > PRICE_MAX:
-        errors["price"] = f"at most {PRICE_MAX} characters"
-    try:
-        package = Package(
-            client,
-            count,
-            per,  # type: ignore[arg-type]
-            offers=None if slugs is None else frozenset(slugs),
-            beyond=beyond,  # type: ignore[arg-type]
-            extra_price=price or "",
-        )
-    except ValueError as exc:
-        errors.setdefault(_field_of(str(exc)), _reason(str(exc)))
-        raise PackageError(errors) from None
+        errors["price"] = _("at most %(n)d characters", n=PRICE_MAX)
     if errors:
         raise PackageError(errors)
+    package = Package(
+        client,
+        count,  # type: ignore[arg-type]
+        per,  # type: ignore[arg-type]
+        offers=None if slugs is None else frozenset(slugs),
+        beyond=beyond,  # type: ignore[arg-type]
+        extra_price=price or "",
+    )
     with guarded_write(owner.id):
         for existing in client_packages(owner.id, client):
             if existing.to_package().overlaps(package):
                 raise PackageError(
-                    {"offers": f"package {existing.id} of {client} already covers these offers"}
+                    {
+                        "offers": _(
+                            "this client's package %(id)d already covers these offers",
+                            id=existing.id,
+                        )
+                    }
                 )
         row = ClientPackage(
             owner_id=owner.id,
@@ -118,28 +150,6 @@ def add_package(
         db.session.add(row)
         db.session.flush()
     return row
-
-
-def _field_of(message: str) -> str:
-    """The form field a ``schedules.Package`` complaint is about (its messages name it)."""
-    for name, field in (
-        ("client_email", "email"),
-        ("extra_price", "price"),
-        ("count", "count"),
-        ("per ", "per"),
-        ("offers", "offers"),
-        ("beyond", "beyond"),
-    ):
-        if name in message:
-            return field
-    return "package"
-
-
-def _reason(message: str) -> str:
-    return {
-        "extra_price only applies when beyond is 'bill'": "a price only applies to billed extras",
-        "a billing package needs an extra_price": "billed extras need a price",
-    }.get(message, message)
 
 
 def remove_package(package_id: int, owner_id: int | None = None) -> str | None:
