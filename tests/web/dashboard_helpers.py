@@ -12,15 +12,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import select
 
 from app.auth.accounts import attach_login
 from app.extensions import db
 from app.models import BusyBlock, CalendarSource, Message, Owner, SourceKind
-from app.services.inbox import Writer, receive_message
-from app.services.owners import owner_boundaries
 from tests.factories import boundaries_doc, create_owner
 
 CHEAP_HASH = "scrypt:1024:8:1"
@@ -35,6 +35,33 @@ SECRET_MESSAGE = "B-private-message-body"
 SECRET_FEED = "https://b-private.example/secret-feed.ics"
 SECRET_OFFER = "B-only offer title"
 SECRET_TERMS = "B-private payment terms"
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates shared by the many apps of a test run (keyed by name and source).
+
+    Each test builds a new app, and compiling the templates again costs most of a page.
+    """
+
+    store: ClassVar[dict[str, bytes]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = _SharedBytecode()
+
+
+def fast_app(app: Any) -> Any:
+    """Cheap password hashes, inline jobs, shared compiled templates."""
+    app.config.update(PASSWORD_HASH_METHOD=CHEAP_HASH, JOBS_MODE="inline")
+    app.jinja_env.bytecode_cache = SHARED_BYTECODE
+    return app
 
 
 def b_document() -> dict[str, Any]:
@@ -54,7 +81,7 @@ def b_document() -> dict[str, Any]:
 
 def setup_owners(app: Any) -> SimpleNamespace:
     """Owners A (camille) and B (bruno) with logins; B has a booking, a message, a source."""
-    app.config.update(PASSWORD_HASH_METHOD=CHEAP_HASH, JOBS_MODE="inline")
+    fast_app(app)
     with app.app_context():
         from app.clock import now
 
@@ -71,12 +98,16 @@ def setup_owners(app: Any) -> SimpleNamespace:
         b_source.last_error = "B-private sync error"
         db.session.commit()
         b_booking = insert_booking(b.id, moment + timedelta(days=3), client=SECRET_CLIENT)
-        b_message = receive_message(
-            b,
-            owner_boundaries(b),
-            Writer("Zed", "zed@b-client.example", SECRET_MESSAGE),
-            moment,
+        b_message = Message(
+            owner_id=b.id,
+            name="Zed",
+            email="zed@b-client.example",
+            body=SECRET_MESSAGE,
+            received_at=moment,
+            reply_due_at=moment + timedelta(hours=8),
         )
+        db.session.add(b_message)
+        db.session.commit()
         return SimpleNamespace(
             a_id=a.id,
             b_id=b.id,
@@ -157,10 +188,10 @@ def sign_in(client: Any, email: str = A_LOGIN, password: str = PASSWORD, **extra
 
 
 def post(client: Any, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True) -> Any:
-    """POST like a browser: with the session's CSRF token (from the dashboard home)."""
+    """POST like a browser: with the session's CSRF token (from a light dashboard page)."""
     body = dict(data or {})
     if csrf:
-        body["csrf_token"] = token(client, "/dashboard/")
+        body["csrf_token"] = token(client, "/dashboard/account")
     return client.post(url, data=body, headers=EN)
 
 

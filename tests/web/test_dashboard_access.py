@@ -8,6 +8,8 @@ not know gets a neutral value (and the rule is still walked).
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,7 +25,9 @@ from tests.web.dashboard_helpers import (
     SECRET_NAME,
     SECRET_OFFER,
     SECRET_TERMS,
+    add_busy,
     html,
+    insert_booking,
     setup_owners,
     sign_in,
     token,
@@ -158,23 +162,25 @@ def test_owner_a_sees_nothing_of_owner_b_on_any_page(app, client, owners):
     assert "Camille Martin" in html(client.get("/dashboard/", headers=EN))
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("GET", "/dashboard/bookings/{booking}/cancel"),
-        ("POST", "/dashboard/bookings/{booking}/cancel"),
-        ("POST", "/dashboard/inbox/{message}/answered"),
-        ("POST", "/dashboard/inbox/{message}/reopen"),
-        ("POST", "/dashboard/calendars/{source}/sync"),
-        ("POST", "/dashboard/calendars/{source}/remove"),
-    ],
-)
-def test_owner_b_objects_are_not_found_for_owner_a(app, client, owners, method, path):
+B_OBJECT_URLS = [
+    ("GET", "/dashboard/bookings/{booking}/cancel"),
+    ("POST", "/dashboard/bookings/{booking}/cancel"),
+    ("POST", "/dashboard/inbox/{message}/answered"),
+    ("POST", "/dashboard/inbox/{message}/reopen"),
+    ("POST", "/dashboard/calendars/{source}/sync"),
+    ("POST", "/dashboard/calendars/{source}/remove"),
+]
+
+
+def test_owner_b_objects_are_not_found_for_owner_a(app, client, owners):
     sign_in(client)
-    url = path.format(booking=owners.b_booking, message=owners.b_message, source=owners.b_source)
     data = {"csrf_token": token(client, "/dashboard/"), "note": "x"}
-    response = client.open(url, method=method, data=data, headers=EN)
-    assert response.status_code == 404
+    for method, path in B_OBJECT_URLS:
+        url = path.format(
+            booking=owners.b_booking, message=owners.b_message, source=owners.b_source
+        )
+        response = client.open(url, method=method, data=data, headers=EN)
+        assert response.status_code == 404, (method, url)
     with app.app_context():
         assert db.session.get(Booking, owners.b_booking).status is BookingStatus.CONFIRMED
         assert db.session.get(Message, owners.b_message).answered_at is None
@@ -210,3 +216,56 @@ def test_the_owner_pages_speak_french(client, owners):
     editor = html(client.get("/dashboard/boundaries/hours", headers=fr))
     assert "<legend>Lundi</legend>" in editor
     assert "Un message envoyé maintenant reçoit une réponse d’ici" in editor
+
+
+def test_every_form_refuses_a_post_without_its_csrf_token(app, client, owners, clock):
+    """Each POST rule, aimed at owner A's own objects: only the missing token stops it."""
+    with app.app_context():
+        a_booking = insert_booking(owners.a_id, clock.moment + timedelta(days=2))
+        add_busy(owners.a_id, clock.moment, clock.moment + timedelta(hours=1), clock.moment)
+        a_source = db.session.scalar(
+            select(CalendarSource.id).where(CalendarSource.owner_id == owners.a_id)
+        )
+        message = Message(owner_id=owners.a_id, name="M", email="m@example.com", body="hi")
+        db.session.add(message)
+        db.session.commit()
+        a_message = message.id
+    mine = SimpleNamespace(
+        **{**vars(owners), "b_booking": a_booking, "b_message": a_message, "b_source": a_source}
+    )
+    sign_in(client)
+    before = a_state(app, owners.a_id)
+    posted = 0
+    for rule in rules_of(app, WALKED):
+        if "POST" not in rule.methods:
+            continue
+        url = url_of(app, rule, mine)
+        data = {"note": "x", "name": "N", "ics": "https://example.org/a.ics", "action": "save"}
+        response = client.post(url, data=data, headers=EN)
+        assert response.status_code == 400, f"POST {url} without a token: {response.status_code}"
+        posted += 1
+    assert posted >= 15
+    assert a_state(app, owners.a_id) == before
+    assert client.get("/dashboard/").status_code == 200  # not even signed out
+
+
+def a_state(app: Any, owner_id: int) -> tuple[Any, ...]:
+    with app.app_context():
+        owner = db.session.get(Owner, owner_id)
+        return (
+            owner.feed_token,
+            owner.boundaries,
+            sorted(
+                (b.id, b.status)
+                for b in db.session.scalars(select(Booking).where(Booking.owner_id == owner_id))
+            ),
+            sorted(
+                (m.id, m.answered_at)
+                for m in db.session.scalars(select(Message).where(Message.owner_id == owner_id))
+            ),
+            sorted(
+                db.session.scalars(
+                    select(CalendarSource.id).where(CalendarSource.owner_id == owner_id)
+                ).all()
+            ),
+        )

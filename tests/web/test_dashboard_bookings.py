@@ -75,21 +75,22 @@ def test_upcoming_bookings_are_listed_in_order_with_their_flags(client, owner):
     assert "Free cancellation until Monday, January 4, 2027 at 11:00 AM" in page
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("?offer=session", ["Bob"]),
-        ("?client=BUILDER.example", ["Bob"]),
-        ("?client=ana", ["Ana"]),
-        ("?client=%25", []),  # a literal "%", not a wildcard
-        ("?status=cancelled", ["Cleo"]),
-        ("?status=confirmed", ["Ana", "Bob"]),
-        ("?period=past", ["Dora"]),
-        ("?status=nonsense&period=nonsense", ["Ana", "Bob", "Cleo"]),
-    ],
-)
-def test_filters(client, owner, query, expected):
-    assert listed(client, query)[1] == expected
+FILTERS = [
+    ("?offer=session", ["Bob"]),
+    ("?client=BUILDER.example", ["Bob"]),
+    ("?client=ana", ["Ana"]),
+    ("?client=%25", []),  # a literal "%", not a wildcard
+    ("?status=cancelled", ["Cleo"]),
+    ("?status=confirmed", ["Ana", "Bob"]),
+    ("?period=past", ["Dora"]),
+    ("?period=past&client=bob", []),
+    ("?status=nonsense&period=nonsense", ["Ana", "Bob", "Cleo"]),
+]
+
+
+def test_filters(client, owner):
+    for query, expected in FILTERS:
+        assert listed(client, query)[1] == expected, query
 
 
 def test_cancelling_tells_the_client_with_the_owners_message(app, client, owner):
@@ -126,21 +127,13 @@ def test_a_too_long_message_is_refused_and_kept(app, client, owner):
         assert db.session.get(Booking, owner.tue).status is BookingStatus.CONFIRMED
 
 
-def test_cancelling_needs_the_csrf_token(app, client, owner):
-    url = f"/dashboard/bookings/{owner.tue}/cancel"
-    assert post(client, url, {"note": ""}, csrf=False).status_code == 400
-    with app.app_context():
-        assert db.session.get(Booking, owner.tue).status is BookingStatus.CONFIRMED
-
-
-@pytest.mark.parametrize("which", ["past", "thu"])
-def test_past_and_cancelled_bookings_cannot_be_cancelled(app, client, owner, which):
-    booking_id = getattr(owner, which)
-    page = html(client.get(f"/dashboard/bookings/{booking_id}/cancel", headers=EN))
-    assert "This booking can no longer be cancelled." in page
-    data = {"csrf_token": token(client, "/dashboard/"), "note": ""}
-    response = client.post(f"/dashboard/bookings/{booking_id}/cancel", data=data)
-    assert response.status_code == 303
-    with app.app_context():
-        booking = db.session.get(Booking, booking_id)
-        assert booking.cancelled_by in (None, "client")
+def test_past_and_cancelled_bookings_cannot_be_cancelled(app, client, owner):
+    for booking_id in (owner.past, owner.thu):
+        page = html(client.get(f"/dashboard/bookings/{booking_id}/cancel", headers=EN))
+        assert "This booking can no longer be cancelled." in page
+        data = {"csrf_token": token(client, "/dashboard/"), "note": ""}
+        response = client.post(f"/dashboard/bookings/{booking_id}/cancel", data=data)
+        assert response.status_code == 303
+        with app.app_context():
+            booking = db.session.get(Booking, booking_id)
+            assert booking.cancelled_by in (None, "client")

@@ -68,20 +68,20 @@ def test_a_new_feed_is_stored_in_the_boundaries_and_synced_at_once(app, client, 
     assert "out of date" not in page
 
 
-@pytest.mark.parametrize(
-    ("name", "url", "field", "reason"),
-    [
-        ("Work", "ftp://example.org/cal.ics", "ics", "expected an http, https or webcal URL"),
-        ("", "https://example.org/cal.ics", "name", "must not be empty"),
-    ],
-)
-def test_a_bad_feed_is_refused_with_the_files_words(app, client, owner, name, url, field, reason):
-    response = add_feed(client, name, url)
-    page = html(response)
-    assert response.status_code == 400
-    error = page.split(f'id="feed-{field}-error">', 1)[1].split("</p>", 1)[0]
-    assert reason in error.replace("&#34;", '"')
-    assert f'value="{url}"' in page  # kept as typed
+BAD_FEEDS = [
+    ("Work", "ftp://example.org/cal.ics", "ics", "expected an http, https or webcal URL"),
+    ("", "https://example.org/cal.ics", "name", "must not be empty"),
+]
+
+
+def test_a_bad_feed_is_refused_with_the_files_words(app, client, owner):
+    for name, url, field, reason in BAD_FEEDS:
+        response = add_feed(client, name, url)
+        page = html(response)
+        assert response.status_code == 400
+        error = page.split(f'id="feed-{field}-error">', 1)[1].split("</p>", 1)[0]
+        assert reason in error.replace("&#34;", '"')
+        assert f'value="{url}"' in page  # kept as typed
     assert sources(app, owner.a_id) == []
 
 
@@ -90,11 +90,6 @@ def test_a_feed_name_is_used_once(app, client, owner, server):
     response = add_feed(client, "Personal", server.url("/b.ics"))
     assert response.status_code == 400
     assert "&#34;Personal&#34; is used twice" in html(response)
-
-
-def test_adding_a_feed_needs_the_csrf_token(app, client, owner):
-    assert add_feed(client, "X", "https://example.org/x.ics", csrf=False).status_code == 400
-    assert sources(app, owner.a_id) == []
 
 
 def test_a_failing_feed_shows_its_error_in_plain_words_and_closes_the_page(
