@@ -1,4 +1,4 @@
-""" "Sign in with Google", on the Google engineer's Authlib registry (``google_auth``).
+"""The "Sign in with Google" option, on the Google OAuth registry of ``google_auth``.
 
 A second client on the same registry and settings, asking only ``openid email`` (no
 calendar access, no offline token, Google's account chooser). Google says who the

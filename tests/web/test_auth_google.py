@@ -1,4 +1,4 @@
-""" "Sign in with Google" against the fake Google over real HTTP (tests/fake_google).
+"""The "Sign in with Google" option against the fake Google over real HTTP.
 
 Only the Google account an owner connected on their Calendars page signs that owner in;
 any other Google account signs in no one.

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, request, url_for
 
 from app.auth import current_owner
-from app.dashboard.forms.simple import CsrfForm
 
 
 def google_pages_url() -> str | None:
@@ -34,6 +33,5 @@ def template_context() -> dict[str, Any]:
         # the menu as soon as their rule exists.
         "url_map_endpoints": current_app.view_functions,
         "google_pages_url": google_pages_url,
-        "signout_form": CsrfForm(),
         "page_url": request.full_path.rstrip("?") if request.method == "GET" else request.path,
     }
