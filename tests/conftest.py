@@ -48,21 +48,28 @@ def pg_url() -> str:
     database per process makes every run start from nothing, and parallel runs can't meet.
     """
     if "url" not in _pg_database:
-        from tests.live import fresh_postgres
+        from tests.live import fresh_postgres, scratch_name
 
         assert PG_URL is not None
-        _pg_database["url"] = fresh_postgres(PG_URL, f"cadre_pytest_{os.getpid()}")
+        _pg_database["url"] = fresh_postgres(PG_URL, scratch_name("cadre_pytest"))
     return _pg_database["url"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if "url" in _pg_database and PG_URL:
-        import psycopg
+    """Drop every scratch database this process made (``tests.live.scratch_name``)."""
+    if not PG_URL:
+        return
+    import psycopg
 
-        from tests.live import admin_url
+    from tests.live import admin_url
 
-        with psycopg.connect(admin_url(PG_URL), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "cadre_pytest_{os.getpid()}" WITH (FORCE)')
+    with psycopg.connect(admin_url(PG_URL), autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            (f"cadre\\_%\\_{os.getpid()}",),
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def base_config(tmp_path: Path, database: str) -> dict[str, Any]:

@@ -35,6 +35,12 @@ def admin_url(base_url: str) -> str:
     return re.sub(r"^postgresql(\+psycopg)?://", "postgresql://", base_url)
 
 
+def scratch_name(name: str) -> str:
+    """A database name of this process's own (tests run in parallel must never meet);
+    ``tests/conftest.py`` drops them when the session ends."""
+    return f"{name}_{os.getpid()}"
+
+
 def fresh_postgres(base_url: str, name: str) -> str:
     """Drop and create database ``name`` on the server of ``base_url``; return its URL."""
     import psycopg

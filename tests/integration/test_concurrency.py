@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from app.config import database_uri
 from tests.factories import boundaries_doc
-from tests.live import LiveServer, fresh_postgres
+from tests.live import LiveServer, fresh_postgres, scratch_name
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def server(
         base = os.environ.get("TEST_DATABASE_URL")
         if not base:
             pytest.skip("TEST_DATABASE_URL is not set")
-        url = fresh_postgres(base, "cadre_live_test")
+        url = fresh_postgres(base, scratch_name("cadre_live_test"))
     live = LiveServer(url, workers=4)
     live.flask("db", "upgrade")
     live.load(

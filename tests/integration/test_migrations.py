@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from app.config import database_uri
-from tests.live import LiveServer, fresh_postgres
+from tests.live import LiveServer, fresh_postgres, scratch_name
 
 
 def urls(tmp_path: Path) -> list[str]:
     found = [f"sqlite:///{tmp_path / 'migrated.sqlite'}"]
     if os.environ.get("TEST_DATABASE_URL"):
-        found.append(fresh_postgres(os.environ["TEST_DATABASE_URL"], "cadre_migrations_test"))
+        found.append(
+            fresh_postgres(os.environ["TEST_DATABASE_URL"], scratch_name("cadre_migrations_test"))
+        )
     return found
 
 
