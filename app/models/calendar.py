@@ -40,6 +40,8 @@ class CalendarSource(db.Model):  # type: ignore[name-defined,misc]
     url: Mapped[str | None] = mapped_column(Text)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when an attempt ends, well or badly: "finished >= attempt" means none is running.
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[str] | None] = mapped_column(JSON)
     etag: Mapped[str | None] = mapped_column(String(512))

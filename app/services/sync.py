@@ -104,9 +104,9 @@ def claim(source_id: int, now: datetime, min_gap: timedelta = LEASE) -> bool:
     """Take ``source_id`` for a sync at ``now``; False if someone else has it.
 
     Free when never attempted, when the last attempt started over ``min_gap`` ago, or,
-    for a manual sync (``min_gap == LEASE``), when the last attempt finished with a
-    success (``last_success_at`` is set to the attempt's start), so "sync now" right after
-    a good sync runs instead of being skipped.
+    for a manual sync (``min_gap == LEASE``), when the last attempt has finished, well or
+    badly (``last_finished_at >= last_attempt_at``), so "sync now" right after a sync —
+    a failed one included — runs instead of being skipped.
     """
     # A fresh write transaction: on SQLite, upgrading a read transaction to a write
     # fails at once when another connection wrote meanwhile, instead of waiting.
@@ -115,7 +115,7 @@ def claim(source_id: int, now: datetime, min_gap: timedelta = LEASE) -> bool:
     source = CalendarSource.__table__.c
     free = [source.last_attempt_at.is_(None), source.last_attempt_at < now - min_gap]
     if min_gap <= LEASE:
-        free.append(source.last_success_at >= source.last_attempt_at)
+        free.append(source.last_finished_at >= source.last_attempt_at)
     result = db.session.execute(
         update(CalendarSource.__table__)
         .where(source.id == source_id, or_(*free))
@@ -213,6 +213,7 @@ def _store(source_id: int, owner_id: int, result: BusyResult, now: datetime) -> 
         # The attempt's start, not its end: the data is at least this fresh, and
         # ``claim`` reads "success >= attempt" as "that attempt has finished".
         source.last_success_at = now
+        source.last_finished_at = max(clock_now(), now)
         source.last_error = None
         if result.busy is not None:
             return len(result.busy)
@@ -275,7 +276,7 @@ def _record_failure(source_id: int, message: str) -> None:
         db.session.execute(
             update(CalendarSource.__table__)
             .where(CalendarSource.__table__.c.id == source_id)
-            .values(last_error=message)
+            .values(last_error=message, last_finished_at=clock_now())
         )
         db.session.commit()
     except Exception:

@@ -200,11 +200,24 @@ def test_the_next_success_clears_the_error(feed_app, server, source, clock):
     server.route(source.path, html_page())
     assert run_sync(feed_app, source.id).failed
     server.route(source.path, Static(corpus("sync_week.ics")))
-    # The failed attempt holds its claim until the lease runs out.
-    assert run_sync(feed_app, source.id).status == "skipped"
-    clock.set(clock.moment + LEASE + timedelta(seconds=1))
+    # The failed attempt has finished: "sync now" runs at once, it is not skipped...
     assert run_sync(feed_app, source.id).status == "synced"
     assert stored(feed_app, source.id).last_error is None
+
+
+def test_a_failed_feed_is_not_retried_by_the_periodic_sync_before_its_gap(
+    feed_app, server, source, clock
+):
+    server.route(source.path, html_page())
+    assert run_sync(feed_app, source.id).failed
+    # ...but the periodic task still waits its gap, so a broken feed is not hammered.
+    with feed_app.app_context():
+        from app.services.sync import periodic_gap, sync_source
+
+        gap = periodic_gap(feed_app)
+        assert sync_source(source.id, min_gap=gap).status == "skipped"
+        clock.set(clock.moment + gap + timedelta(seconds=1))
+        assert sync_source(source.id, min_gap=gap).failed
 
 
 def test_staleness_closes_slots_and_a_successful_sync_reopens_them(
