@@ -17,13 +17,11 @@ them as free, since the booking already occupies that time.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -53,9 +51,9 @@ from integrations.google_calendar import CADRE_PROPERTY
 
 from . import google_tokens
 from .google_accounts import begin_write, retry_policy, service_for
+from .side_effects import never_raises
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
 
 CLAIM_LEASE = timedelta(minutes=2)
 BACKOFF_BASE = timedelta(seconds=30)
@@ -69,16 +67,7 @@ def event_id_for(booking_id: str) -> str:
     return "cadre" + booking_id
 
 
-def _never_raises(func: Callable[P, None]) -> Callable[P, None]:
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            func(*args, **kwargs)
-        except Exception:
-            log.exception("Google write-back could not be queued (%s)", func.__name__)
-            db.session.rollback()
-
-    return wrapper
+_never_raises = never_raises("Google write-back queueing")
 
 
 # --- after a booking's transaction has committed -------------------------------------------

@@ -12,13 +12,12 @@ swallow their own errors.
 from __future__ import annotations
 
 import base64
-import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, render_template, request, url_for
@@ -36,25 +35,14 @@ from schedules import cancellation_deadline, parse_duration
 from .invite import booking_ics
 from .outbox import begin_write, send_due_mail
 from .owners import owner_boundaries
+from .side_effects import never_raises
 
 log = logging.getLogger(__name__)
 
 REMINDER = "cancellation_reminder"
-P = ParamSpec("P")
 
 
-def _never_raises(func: Callable[P, None]) -> Callable[P, None]:
-    """Mail is a side effect of a committed change: log a failure, never propagate it."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            func(*args, **kwargs)
-        except Exception:
-            log.exception("could not prepare mail (%s)", func.__name__)
-            db.session.rollback()
-
-    return wrapper
+_never_raises = never_raises("mail")
 
 
 @dataclass
