@@ -274,3 +274,22 @@ def test_cli_errors_change_nothing(app, runner, owner):
                                "--count", "1"]).exit_code == 1  # fmt: skip
     with app.app_context():
         assert db.session.scalars(select(ClientPackage)).all() == []
+
+
+def test_mails_of_a_billed_extra_say_so(app, client, owner):
+    from app.models import OutboxMail
+
+    give(app, per="month", count=1, beyond="bill", price="60 EUR")
+    english = {"Accept-Language": "en"}
+    book(client, TUE, headers=english)
+    extra_id = book(client, THU, accept_extra_charge=True, headers=english).get_json()["id"]
+    with app.app_context():
+        mails = db.session.scalars(select(OutboxMail).where(OutboxMail.booking_id.is_not(None)))
+        said = {
+            (m.to, m.booking_id == extra_id)
+            for m in mails
+            if "Billed as an extra: 60 EUR" in m.text_body  # the client's, in English
+            or "Facturé en supplément : 60 EUR" in m.text_body  # the owner's, in French
+        }
+    # The client's confirmation and the owner's notice of the extra only.
+    assert said == {("ana@example.com", True), ("camille@example.org", True)}
