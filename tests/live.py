@@ -41,6 +41,15 @@ def scratch_name(name: str) -> str:
     return f"{name}_{os.getpid()}"
 
 
+def database_url(kind: str, tmp: Path, name: str) -> str | None:
+    """A fresh database for a live server: a SQLite file in ``tmp``, or a scratch
+    PostgreSQL database on TEST_DATABASE_URL's server (None when it is not set)."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / (name + '.sqlite')}"
+    base = os.environ.get("TEST_DATABASE_URL")
+    return fresh_postgres(base, scratch_name(name)) if base else None
+
+
 def fresh_postgres(base_url: str, name: str) -> str:
     """Drop and create database ``name`` on the server of ``base_url``; return its URL."""
     import psycopg

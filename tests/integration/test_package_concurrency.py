@@ -4,7 +4,6 @@ with a billing package, exactly one of ten is included and nine are billed extra
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from app.config import database_uri
 from tests.factories import boundaries_doc
-from tests.live import LiveServer, fresh_postgres, scratch_name
+from tests.live import LiveServer, database_url
 
 pytestmark = pytest.mark.slow
 
@@ -58,13 +57,9 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     tmp: Path = tmp_path_factory.mktemp(f"live-packages-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'live.sqlite'}"
-    else:
-        base = os.environ.get("TEST_DATABASE_URL")
-        if not base:
-            pytest.skip("TEST_DATABASE_URL is not set")
-        url = fresh_postgres(base, scratch_name("cadre_live_packages_test"))
+    url = database_url(request.param, tmp, "cadre_live_packages_test")
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL is not set")
     live = LiveServer(url, workers=4)
     with live:  # migrates, then serves; owners and packages are added before any request
         live.load([owner_doc("refusing"), owner_doc("billing")], tmp)
