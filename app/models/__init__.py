@@ -24,3 +24,8 @@ __all__ = [
     "UTCDateTime",
     "utcnow",
 ]
+
+from . import triggers as _triggers
+
+for _table in (Booking.__table__, BusyBlock.__table__):
+    _triggers.install_on_create(_table)

@@ -38,6 +38,9 @@ class Owner(db.Model):  # type: ignore[name-defined,misc]
     locale: Mapped[str] = mapped_column(String(8), default="en")
     boundaries: Mapped[dict[str, Any]] = mapped_column(JSON)
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
+    # Bumped by database triggers on every change to this owner's bookings or busy time
+    # (app/models/triggers.py): the slots cache keys on it.
+    availability_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -85,7 +90,27 @@ def slots_for(
     quota: Quota | None = None,
 ) -> list[Slot]:
     """Free slots of ``offer`` whose start falls on local dates ``first..last`` in ``tz``
-    (for a known client, ``quota`` leaves out the periods their package refuses)."""
+    (for a known client, ``quota`` leaves out the periods their package refuses).
+
+    Anonymous listings come from ``_cache`` when nothing has changed: see ``_cached``.
+    """
+    if is_stale(owner, boundaries, now):
+        return []
+    if quota is not None:
+        return _compute(owner, boundaries, offer, first, last, tz, now, quota)
+    return _cached(owner, boundaries, offer, first, last, tz, now)
+
+
+def _compute(
+    owner: Owner,
+    boundaries: Boundaries,
+    offer: Offer,
+    first: date,
+    last: date,
+    tz: str,
+    now: datetime,
+    quota: Quota | None = None,
+) -> list[Slot]:
     window = dates_window(first, last, tz)
     return available_slots(
         boundaries.policy,
@@ -95,9 +120,73 @@ def slots_for(
         (first, last),
         now,
         tz,
-        calendar_stale=is_stale(owner, boundaries, now),
         quota=quota,
     )
+
+
+class _SlotCache:
+    """A small LRU of computed slot lists, per process, safe across threads."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], list[Slot]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> list[Slot] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], slots: list[Slot]) -> None:
+        with self._lock:
+            self._items[key] = slots
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_cache = _SlotCache()
+
+
+def _cached(
+    owner: Owner,
+    boundaries: Boundaries,
+    offer: Offer,
+    first: date,
+    last: date,
+    tz: str,
+    now: datetime,
+) -> list[Slot]:
+    """The slots, computed at most once per owner data version and local day.
+
+    Within one local day of the owner, ``now`` changes the answer only through the notice
+    (``start >= now + min_notice``): the window's last day and every other rule are fixed.
+    So the list is computed as of the start of that day and cut at the notice on each
+    request — the same set ``available_slots`` gives for ``now`` itself. The key holds the
+    owner's ``availability_version`` (bumped by database triggers on every change to their
+    bookings or busy time) and the stored boundaries, so any change computes afresh.
+    """
+    zone = ZoneInfo(owner.timezone)
+    today = now.astimezone(zone).date()
+    key = (
+        owner.id,
+        owner.availability_version,
+        json.dumps(owner.boundaries, sort_keys=True),
+        offer,
+        first,
+        last,
+        tz,
+        today,
+    )
+    slots = _cache.get(key)
+    if slots is None:
+        day_start = datetime.combine(today, time(0), zone).astimezone(UTC)
+        slots = _compute(owner, boundaries, offer, first, last, tz, min(now, day_start))
+        _cache.put(key, slots)
+    earliest = now + boundaries.policy.limits.min_notice
+    return slots[bisect_left(slots, earliest, key=lambda slot: slot.start) :]
 
 
 def local_today(now: datetime, tz: str) -> date:
