@@ -27,5 +27,5 @@ __all__ = [
 
 from . import triggers as _triggers
 
-for _table in (Booking.__table__, BusyBlock.__table__):
+for _table in (Owner.__table__, Booking.__table__, BusyBlock.__table__):
     _triggers.install_on_create(_table)

@@ -1,6 +1,7 @@
 """Database triggers that bump ``owners.availability_version`` on every change that can
 change an owner's free slots: any insert, update or delete of ``bookings`` or
-``busy_blocks``, whoever makes it (ORM, bulk statements, foreign-key cascades).
+``busy_blocks``, whoever makes it (ORM, bulk statements, foreign-key cascades), and
+every change of the owner's boundaries or time zone.
 
 The slots cache (``app.services.availability``) keys on that version, so a cached answer
 can never outlive the data it was computed from. Triggers rather than application calls:
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, Table, event
 
-TABLES = ("bookings", "busy_blocks")
+TABLES = ("owners", "bookings", "busy_blocks")
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -60,14 +61,47 @@ END $$""",  # noqa: S608 - no input reaches this SQL: table and action are const
     ]
 
 
+# An owner's own row: new boundaries (hours, limits, offers) or a new zone change the slots.
+OWNER_TRIGGER = "owners_boundaries_bump_availability"
+
+
+def _owner_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        # ``json`` has no equality operator: compare the text.
+        return [
+            f"""CREATE OR REPLACE FUNCTION {OWNER_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.availability_version := OLD.availability_version + 1;
+  RETURN NEW;
+END $$""",
+            f"DROP TRIGGER IF EXISTS {OWNER_TRIGGER} ON owners",
+            f"CREATE TRIGGER {OWNER_TRIGGER} BEFORE UPDATE OF boundaries, timezone ON owners "
+            "FOR EACH ROW WHEN (OLD.boundaries::text IS DISTINCT FROM NEW.boundaries::text "
+            "OR OLD.timezone IS DISTINCT FROM NEW.timezone) "
+            f"EXECUTE FUNCTION {OWNER_TRIGGER}()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {OWNER_TRIGGER}",
+        f"CREATE TRIGGER {OWNER_TRIGGER} AFTER UPDATE OF boundaries, timezone ON owners "  # noqa: S608
+        "FOR EACH ROW WHEN OLD.boundaries IS NOT NEW.boundaries "
+        "OR OLD.timezone IS NOT NEW.timezone "
+        "BEGIN UPDATE owners SET availability_version = availability_version + 1 "
+        "WHERE id = NEW.id; END",
+    ]
+
+
 def statements(dialect: str, table: str) -> list[str]:
     """The SQL that installs ``table``'s triggers on ``dialect`` (idempotent)."""
+    if table == "owners":
+        return _owner_statements(dialect)
     build = _postgresql if dialect == "postgresql" else _sqlite
     return [sql for action in EVENTS for sql in build(table, action)]
 
 
 def drop_statements(dialect: str, table: str) -> list[str]:
     names = [f"{table}_{action.lower()}_bumps_availability" for action in EVENTS]
+    if table == "owners":
+        names = [OWNER_TRIGGER]
     if dialect == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {n} ON {table}" for n in names] + [
             f"DROP FUNCTION IF EXISTS {n}()" for n in names

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
@@ -11,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -92,7 +92,8 @@ def slots_for(
     """Free slots of ``offer`` whose start falls on local dates ``first..last`` in ``tz``
     (for a known client, ``quota`` leaves out the periods their package refuses).
 
-    Anonymous listings come from ``_cache`` when nothing has changed: see ``_cached``.
+    Anonymous listings come from the app's slots cache when nothing has changed: see
+    ``_cached``.
     """
     if is_stale(owner, boundaries, now):
         return []
@@ -147,7 +148,13 @@ class _SlotCache:
                 self._items.popitem(last=False)
 
 
-_cache = _SlotCache()
+def _cache() -> _SlotCache:
+    """One cache per application (and so per database), made on first use."""
+    extensions = current_app.extensions
+    cache: _SlotCache | None = extensions.get("cadre_slot_cache")
+    if cache is None:
+        cache = extensions.setdefault("cadre_slot_cache", _SlotCache())
+    return cache
 
 
 def _cached(
@@ -165,26 +172,27 @@ def _cached(
     (``start >= now + min_notice``): the window's last day and every other rule are fixed.
     So the list is computed as of the start of that day and cut at the notice on each
     request — the same set ``available_slots`` gives for ``now`` itself. The key holds the
-    owner's ``availability_version`` (bumped by database triggers on every change to their
-    bookings or busy time) and the stored boundaries, so any change computes afresh.
+    owner's ``availability_version``, which database triggers bump on every change to their
+    bookings, busy time, boundaries or zone (app/models/triggers.py): any change computes
+    afresh.
     """
     zone = ZoneInfo(owner.timezone)
     today = now.astimezone(zone).date()
     key = (
         owner.id,
         owner.availability_version,
-        json.dumps(owner.boundaries, sort_keys=True),
         offer,
         first,
         last,
         tz,
         today,
     )
-    slots = _cache.get(key)
+    cache = _cache()
+    slots = cache.get(key)
     if slots is None:
         day_start = datetime.combine(today, time(0), zone).astimezone(UTC)
         slots = _compute(owner, boundaries, offer, first, last, tz, min(now, day_start))
-        _cache.put(key, slots)
+        cache.put(key, slots)
     earliest = now + boundaries.policy.limits.min_notice
     return slots[bisect_left(slots, earliest, key=lambda slot: slot.start) :]
 
