@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Application factory: ``create_app()`` reads the environment; tests pass a mapping."""
     app = Flask(__name__, instance_relative_config=True)
     config_module.load(app, config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # answers keep the contract's order
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         **app.config["SQLALCHEMY_ENGINE_OPTIONS"],

@@ -30,7 +30,13 @@ from app.services.owners import NotFound, find_offer, get_owner, owner_boundarie
 from schedules import Boundaries, is_late_cancellation, reply_due
 
 from .openapi import document as openapi_document
-from .serialize import booking_body, error, local_iso, public_boundaries, render_outcome
+from .serialize import (
+    booking_body,
+    error,
+    public_boundaries,
+    render_outcome,
+    slot_item,
+)
 from .validation import InvalidInput, booking_input, parse_aware, parse_day, parse_zone
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -112,7 +118,7 @@ def slots(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
     found = slots_for(owner, boundaries, offer, first, last, zone.key, now)
     return jsonify(
         timezone=zone.key,
-        slots=[{"start": local_iso(s.start, zone), "end": local_iso(s.end, zone)} for s in found],
+        slots=[slot_item(slot, zone) for slot in found],
     )
 
 

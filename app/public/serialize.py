@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from flask import url_for
 from app.messages import extra_charge_text, refusal_text
 from app.models import Booking, Owner
 from app.services.bookings import Outcome, refusal_status
-from schedules import Boundaries, boundaries_to_dict, cancellation_deadline
+from schedules import Boundaries, Slot, boundaries_to_dict, cancellation_deadline
 
 PUBLIC_SECTIONS = ("hours", "limits", "response", "cancellation", "terms")
 PRIVATE_LIMITS = ("stale_after", "on_stale_calendar")
@@ -21,6 +22,16 @@ EXTRA_CHARGE_CODE = "extra_charge_requires_consent"
 
 def local_iso(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat()
+
+
+@lru_cache(maxsize=65536)
+def slot_item(slot: Slot, zone: ZoneInfo) -> dict[str, str]:
+    """One slot as the API shows it (read-only: the dict is shared between answers).
+
+    Formatting is most of a cached slots answer (two zone conversions per slot, hundreds
+    of slots for 60 days); the same slots are asked for again and again.
+    """
+    return {"start": local_iso(slot.start, zone), "end": local_iso(slot.end, zone)}
 
 
 def public_boundaries(
