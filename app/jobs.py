@@ -34,6 +34,7 @@ class Periodic:
 
 
 _periodic: list[Periodic] = []
+RETRY_INTERVALS = (10, 30, 120, 600, 1800)
 
 
 def every(name: str, interval_s: float, func: Callable[[], Any]) -> None:
@@ -61,7 +62,7 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> 
             f"{func.__module__}:{func.__qualname__}",
             *args,
             job_id=job_id,
-            retry=_rq_retry(),
+            retry=_rq_retry(app),
             failure_ttl=7 * 24 * 3600,
             description=f"{func.__qualname__}{args!r}",
         )
@@ -127,10 +128,12 @@ def rq_queue(app: Flask) -> Any:
     return state["queue"]
 
 
-def _rq_retry() -> Any:
+def _rq_retry(app: Flask) -> Any:
+    """Retries with growing waits (``JOBS_RETRY_INTERVALS`` seconds); none if empty."""
     from rq import Retry
 
-    return Retry(max=5, interval=[10, 30, 120, 600, 1800])
+    intervals = [int(s) for s in app.config.get("JOBS_RETRY_INTERVALS", RETRY_INTERVALS)]
+    return Retry(max=len(intervals), interval=intervals) if intervals else None
 
 
 def start_scheduler(app: Flask) -> None:

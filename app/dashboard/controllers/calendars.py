@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.auth import current_owner
 from app.clock import now as clock_now
+from app.services.failed_jobs import failed_jobs
 from schedules import BoundariesError
 
 from ..forms.simple import CsrfForm, FeedForm
@@ -30,6 +31,7 @@ def _page(feed_form: FeedForm | None = None, status: int = 200) -> Any:
         feed_form=feed_form or FeedForm(formdata=None),
         form=CsrfForm(),
         feed_url=url_for("feeds.feed", token=owner.feed_token, _external=True),
+        failed_jobs=failed_jobs(owner.id),
         now=now,
     ), status
 
