@@ -191,7 +191,7 @@ def _cached(
     slots = cache.get(key)
     if slots is None:
         day_start = datetime.combine(today, time(0), zone).astimezone(UTC)
-        slots = _compute(owner, boundaries, offer, first, last, tz, min(now, day_start))
+        slots = _compute(owner, boundaries, offer, first, last, tz, day_start)
         cache.put(key, slots)
     earliest = now + boundaries.policy.limits.min_notice
     return slots[bisect_left(slots, earliest, key=lambda slot: slot.start) :]
