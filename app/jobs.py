@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -50,32 +51,72 @@ def mode(app: Flask) -> str:
     return "rq" if app.config.get("REDIS_URL") else "thread"
 
 
-def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+def enqueue(
+    func: Callable[..., Any], *args: Any, job_id: str | None = None, unique: bool = False
+) -> bool:
+    """Run ``func(*args)`` in the background; False if ``unique`` and ``job_id`` is taken.
+
+    With ``unique``, a second job under the same id is refused while the first is queued,
+    running, retrying, or kept as a result or failure (RQ's atomic unique enqueue; in the
+    thread pool, while the first is waiting or running).
+    """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     how = mode(app)
     if how == "inline":
         func(*args)
-        return
+        return True
+    if unique and not job_id:
+        raise ValueError("unique jobs need a job_id")
     if how == "rq":
-        rq_queue(app).enqueue(
-            run_in_worker,
-            f"{func.__module__}:{func.__qualname__}",
-            *args,
-            job_id=job_id,
-            retry=_rq_retry(app),
-            failure_ttl=7 * 24 * 3600,
-            description=f"{func.__qualname__}{args!r}",
-        )
-        return
-    _executor(app).submit(_run_in_context, app, func, args)
+        from rq.exceptions import DuplicateJobError
+
+        try:
+            rq_queue(app).enqueue(
+                run_in_worker,
+                f"{func.__module__}:{func.__qualname__}",
+                *args,
+                job_id=job_id,
+                unique=unique,
+                retry=_rq_retry(app),
+                failure_ttl=7 * 24 * 3600,
+                description=f"{func.__qualname__}{args!r}",
+            )
+        except DuplicateJobError:
+            return False
+        return True
+    state = app.extensions.setdefault("cadre_jobs", {})
+    pending: set[str] = state.setdefault("pending", set())
+    if unique:
+        with _pending_lock:
+            if job_id in pending:
+                return False
+            pending.add(str(job_id))
+    _executor(app).submit(_run_in_context, app, func, args, job_id if unique else None)
+    return True
 
 
-def _run_in_context(app: Flask, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+_pending_lock = threading.Lock()
+
+
+def unique_job_id(*parts: object) -> str:
+    """A job id for ``enqueue(..., unique=True)``, scoped to this deployment's queue (RQ
+    job ids are global to a Redis database, which two deployments may share)."""
+    joined = "-".join([str(current_app.config.get("RQ_QUEUE", "cadre")), *map(str, parts)])
+    return re.sub(r"[^A-Za-z0-9_-]", "_", joined)
+
+
+def _run_in_context(
+    app: Flask, func: Callable[..., Any], args: tuple[Any, ...], unique_id: str | None = None
+) -> None:
     with app.app_context():
         try:
             func(*args)
         except Exception:
             log.exception("background job %s failed", getattr(func, "__name__", func))
+        finally:
+            if unique_id is not None:
+                with _pending_lock:
+                    app.extensions["cadre_jobs"]["pending"].discard(unique_id)
 
 
 _worker_state: dict[str, Any] = {}
@@ -84,8 +125,9 @@ _worker_state: dict[str, Any] = {}
 def run_in_worker(path: str, *args: Any) -> None:
     """What an RQ worker runs: the named job inside an application context.
 
-    RQ forks a work horse per job; a database connection inherited from the parent must
-    not be shared, so each new process starts with a fresh connection pool.
+    The simple worker runs every job in its own process and keeps its connection pool; the
+    fork worker runs each in a forked work horse, where a database connection inherited
+    from the parent must not be shared, so each new process starts with a fresh pool.
     """
     import os
     from importlib import import_module
@@ -167,13 +209,25 @@ def start_scheduler_if_enabled(app: Flask) -> bool:
     return False
 
 
-def run_worker(app: Flask, burst: bool = False) -> None:
-    """``flask --app wsgi worker``: process RQ jobs; also run the periodic tasks, which
-    enqueue work (claims in the database keep two workers from syncing one source)."""
-    from rq import Worker
+WORKER_CLASSES = ("simple", "fork")
 
+
+def run_worker(app: Flask, burst: bool = False, worker_class: str | None = None) -> None:
+    """``flask --app wsgi worker``: process RQ jobs; also run the periodic tasks, which
+    enqueue work (claims in the database keep two workers from syncing one source).
+
+    ``simple`` (the default, ``RQ_WORKER_CLASS``) runs each job in the worker process,
+    keeping its database connections; ``fork`` runs each in a forked work horse, which
+    isolates jobs from each other at a cost of tens of milliseconds per job.
+    """
+    from rq import SimpleWorker, Worker
+
+    chosen = worker_class or str(app.config.get("RQ_WORKER_CLASS") or "simple")
+    if chosen not in WORKER_CLASSES:
+        raise ValueError(f"RQ_WORKER_CLASS: {chosen!r} is not one of {', '.join(WORKER_CLASSES)}")
     _worker_state["app"] = app
     queue = rq_queue(app)
     if not burst and app.config.get("BACKGROUND_JOBS"):
         start_scheduler(app)
-    Worker([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
+    cls = SimpleWorker if chosen == "simple" else Worker
+    cls([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)

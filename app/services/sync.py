@@ -326,8 +326,9 @@ def periodic_gap(app: Flask) -> timedelta:
 
 
 def sync_due() -> int:
-    """The periodic task: queue a job for each source due for a sync. How many were queued."""
-    from app.jobs import enqueue
+    """The periodic task: queue a job for each source due for a sync, unless one is already
+    queued for it in this interval. How many were queued."""
+    from app.jobs import enqueue, unique_job_id
 
     gap = periodic_gap(current_app)
     cutoff = clock_now() - gap
@@ -338,9 +339,14 @@ def sync_due() -> int:
         )
     ).all()
     db.session.rollback()
+    window = int(gap.total_seconds())
+    queued = 0
     for source_id in due:
-        enqueue(sync_source_job, source_id, gap.total_seconds())
-    return len(due)
+        # One job id per source and interval: every worker's scheduler may find the same
+        # source due, and a backlog must not grow by one job per tick and worker.
+        job_id = unique_job_id("sync", source_id, int(cutoff.timestamp()) // window)
+        queued += enqueue(sync_source_job, source_id, window, job_id=job_id, unique=True)
+    return queued
 
 
 def sync_source_job(source_id: int, min_gap_s: float) -> None:

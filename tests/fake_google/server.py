@@ -100,6 +100,15 @@ class FakeGoogle:
         self.granted_scopes: set[str] | None = None  # None: everything asked for
         self.deny_next = False
         self.invitations: list[tuple[str, str]] = []  # (event id, attendee) Google mailed
+        # Benchmarks: each Calendar API answer waits ``latency_s`` (outside the lock), and
+        # requests are counted per calendar while being answered: ``most_in_flight`` > 1
+        # for a calendar means two requests for it overlapped.
+        self.latency_s = 0.0
+        self.in_flight: Counter[str] = Counter()
+        self.most_in_flight: Counter[str] = Counter()
+        self.served: Counter[str] = Counter()  # events.list answers per calendar
+        self.first_served: float | None = None  # time.monotonic() of the first and last
+        self.last_served: float | None = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
@@ -251,6 +260,9 @@ class FakeGoogle:
         with self.lock:
             self.counts.clear()
             self.log.clear()
+            self.served.clear()
+            self.most_in_flight.clear()
+            self.first_served = self.last_served = None
 
     def issue_tokens(self, user: User) -> dict[str, Any]:
         """A consent granted out of band (benchmarks): the token answer, with ``userinfo``."""
@@ -348,9 +360,31 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             op, route = routes.resolve(method, parts.path)
+            calendar = parts.path.split("/events", 1)[0] if op.startswith("events") else None
             with fake.lock:
                 fake.counts[op] += 1
                 fake.log.append((op, method, query))
+                if calendar is not None:
+                    fake.in_flight[calendar] += 1
+                    fake.most_in_flight[calendar] = max(
+                        fake.most_in_flight[calendar], fake.in_flight[calendar]
+                    )
+            try:
+                if calendar is not None and fake.latency_s:
+                    time.sleep(fake.latency_s)
+                self._answer(op, route, method, parts.path, query, body)
+            finally:
+                if calendar is not None:
+                    with fake.lock:
+                        fake.in_flight[calendar] -= 1
+                        if op == "events.list":
+                            fake.served[calendar] += 1
+                            fake.last_served = time.monotonic()
+                            fake.first_served = fake.first_served or fake.last_served
+
+        def _answer(
+            self, op: str, route: Any, method: str, path: str, query: Any, body: bytes
+        ) -> None:
             fault = (
                 fake.take_fault(op) if op.startswith(("events", "calendarList", "token")) else None
             )
@@ -361,7 +395,7 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
                 if fake.outage is not None and op.startswith(("events", "calendarList")):
                     raise api_error(fake.outage, "backendError", "Backend Error")
                 with fake.lock:
-                    status, payload, headers = route(fake, self, method, parts.path, query, body)
+                    status, payload, headers = route(fake, self, method, path, query, body)
             except Reply as reply:
                 status, payload, headers = reply.status, reply.body, reply.headers
             if fault is not None and fault.after:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
+from app.jobs import enqueue, rq_queue, unique_job_id
 from app.models import BusyBlock, CalendarSource
 from tests.factories import create_owner
 from tests.live import BIN, ROOT
@@ -56,7 +57,10 @@ def feed() -> Iterator[str]:
     server.server_close()
 
 
-def test_a_worker_process_runs_the_queued_syncs(tmp_path: Path, feed: str) -> None:
+@pytest.mark.parametrize("worker_class", ["simple", "fork"])
+def test_a_worker_process_runs_the_queued_syncs(
+    tmp_path: Path, feed: str, worker_class: str
+) -> None:
     queue = f"cadre-test-{uuid.uuid4().hex[:8]}"
     database = f"sqlite:///{tmp_path / 'rq.sqlite'}"
     config = {
@@ -74,6 +78,10 @@ def test_a_worker_process_runs_the_queued_syncs(tmp_path: Path, feed: str) -> No
         from app.services.sync import sync_due
 
         assert sync_due() == 1  # queued in Redis, not run here
+        # Another scheduler finding the source due in the same interval: RQ refuses the
+        # second job by its id, so a backlog does not grow with every tick.
+        assert sync_due() == 0
+        assert rq_queue(app).count == 1
         source = db.session.scalar(select(CalendarSource))
         assert source.last_success_at is None
     env = {
@@ -86,7 +94,7 @@ def test_a_worker_process_runs_the_queued_syncs(tmp_path: Path, feed: str) -> No
         "CADRE_BACKGROUND_JOBS": "false",
     }
     done = subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "worker", "--burst"],
+        [str(BIN / "flask"), "--app", "wsgi", "worker", "--burst", "--worker-class", worker_class],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -106,3 +114,30 @@ def test_worker_refuses_to_start_without_redis(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode != 0
     assert "REDIS_URL is not set" in done.stderr
+
+
+def test_unique_job_ids_belong_to_their_queue(tmp_path: Path) -> None:
+    """RQ job ids are global to the Redis database: two deployments sharing it must not
+    refuse each other's jobs."""
+    apps = [
+        create_app(
+            {
+                "SECRET_KEY": "t",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'u.sqlite'}",
+                "REDIS_URL": REDIS_URL,
+                "RQ_QUEUE": f"cadre-test-{uuid.uuid4().hex[:8]}",
+                "JOBS_MODE": "rq",
+            }
+        )
+        for _ in range(2)
+    ]
+    try:
+        for app in apps:
+            with app.app_context():
+                job_id = unique_job_id("sync", 7, 1)
+                assert enqueue(print, "x", job_id=job_id, unique=True) is True
+                assert enqueue(print, "x", job_id=job_id, unique=True) is False
+                assert rq_queue(app).count == 1
+    finally:
+        for app in apps:
+            rq_queue(app).delete(delete_jobs=True)
