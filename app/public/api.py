@@ -16,7 +16,7 @@ from app.clock import now as clock_now
 from app.extensions import db, limiter
 from app.messages import refusal_text
 from app.models import Booking, Owner
-from app.services.availability import is_stale, local_today, slots_for
+from app.services.availability import is_stale, local_today, public_owner, slots_for
 from app.services.bookings import (
     ClientDetails,
     IdempotencyMismatch,
@@ -70,7 +70,7 @@ def openapi():  # type: ignore[no-untyped-def]
 
 @api_bp.get("/<owner_slug>")
 def owner_detail(owner_slug: str):  # type: ignore[no-untyped-def]
-    owner = get_owner(owner_slug)
+    owner, successes = public_owner(owner_slug)
     boundaries = owner_boundaries(owner)
     zone = _zone_arg(default=owner.timezone)
     now = clock_now()
@@ -79,7 +79,7 @@ def owner_detail(owner_slug: str):  # type: ignore[no-untyped-def]
         boundaries,
         local_today(now, owner.timezone),
         reply_due(boundaries.policy, now),
-        is_stale(owner, boundaries, now),
+        is_stale(owner, boundaries, now, successes),
         zone,
     )
     return jsonify(body)
@@ -87,7 +87,7 @@ def owner_detail(owner_slug: str):  # type: ignore[no-untyped-def]
 
 @api_bp.get("/<owner_slug>/<offer_slug>/slots")
 def slots(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
-    owner = get_owner(owner_slug)
+    owner, successes = public_owner(owner_slug)
     boundaries = owner_boundaries(owner)
     offer = find_offer(boundaries, offer_slug)
     zone = _zone_arg(default=owner.timezone)
@@ -115,7 +115,7 @@ def slots(owner_slug: str, offer_slug: str):  # type: ignore[no-untyped-def]
     if errors:
         raise InvalidInput(errors)
     assert first is not None and last is not None
-    found = slots_for(owner, boundaries, offer, first, last, zone.key, now)
+    found = slots_for(owner, boundaries, offer, first, last, zone.key, now, None, successes)
     return jsonify(
         timezone=zone.key,
         slots=[slot_item(slot, zone) for slot in found],

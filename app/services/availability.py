@@ -7,14 +7,17 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import defer
 
 from app.extensions import db
 from app.models import Booking, BookingStatus, BusyBlock, CalendarSource, Owner
+from app.services.owners import NotFound
 from schedules import (
     BookedTime,
     Boundaries,
@@ -64,8 +67,48 @@ def source_successes(owner_id: int) -> list[datetime | None]:
     )
 
 
-def is_stale(owner: Owner, boundaries: Boundaries, now: datetime) -> bool:
-    return calendars_stale(source_successes(owner.id), boundaries.policy.limits, now)
+@cache
+def _public_owner_query() -> Any:
+    """Built once: composing the statement costs more than running it."""
+    source = CalendarSource.__table__.c
+    of_owner = source.owner_id == Owner.id
+    oldest = select(func.min(source.last_success_at)).where(of_owner).scalar_subquery()
+    never = (
+        select(func.count()).where(of_owner, source.last_success_at.is_(None)).scalar_subquery()
+    )
+    return (
+        select(Owner, oldest, never)
+        .where(Owner.slug == bindparam("slug"))
+        .options(defer(Owner.boundaries))
+    )
+
+
+def public_owner(slug: str) -> tuple[Owner, list[datetime | None]]:
+    """The owner behind a public URL and what staleness needs, in one query.
+
+    The boundaries document is deferred (``owner_boundaries`` reads it only for a version
+    it has not parsed yet). Staleness looks only at the oldest success and at sources
+    never synced, so those two stand for the whole list of last successes.
+    """
+    row = db.session.execute(_public_owner_query(), {"slug": slug}).first()
+    if row is None:
+        raise NotFound(slug)
+    owner, oldest_success, never_synced = row
+    successes: list[datetime | None] = [None] if never_synced else []
+    if oldest_success is not None:
+        successes.append(oldest_success)
+    return owner, successes
+
+
+def is_stale(
+    owner: Owner,
+    boundaries: Boundaries,
+    now: datetime,
+    successes: list[datetime | None] | None = None,
+) -> bool:
+    if successes is None:
+        successes = source_successes(owner.id)
+    return calendars_stale(successes, boundaries.policy.limits, now)
 
 
 def around(moment: datetime) -> Interval:
@@ -88,14 +131,16 @@ def slots_for(
     tz: str,
     now: datetime,
     quota: Quota | None = None,
+    successes: list[datetime | None] | None = None,
 ) -> list[Slot]:
     """Free slots of ``offer`` whose start falls on local dates ``first..last`` in ``tz``
-    (for a known client, ``quota`` leaves out the periods their package refuses).
+    (for a known client, ``quota`` leaves out the periods their package refuses;
+    ``successes``, as ``public_owner`` read them, saves reading them again).
 
     Anonymous listings come from the app's slots cache when nothing has changed: see
     ``_cached``.
     """
-    if is_stale(owner, boundaries, now):
+    if is_stale(owner, boundaries, now, successes):
         return []
     if quota is not None:
         return _compute(owner, boundaries, offer, first, last, tz, now, quota)

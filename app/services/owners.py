@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import CalendarSource, Owner, SourceKind
@@ -95,8 +96,26 @@ def get_owner(slug: str) -> Owner:
 
 
 def owner_boundaries(owner: Owner) -> Boundaries:
-    """The owner's boundaries as core values (parsed once per stored version)."""
-    return _parse_cached(json.dumps(owner.boundaries, sort_keys=True))
+    """The owner's boundaries as core values (parsed once per stored version).
+
+    An owner loaded with the document deferred (``public_owner``) is looked up by its
+    ``availability_version``, which the database bumps on every change to the document
+    (app/models/triggers.py) and which was read in the same row: a hit reads nothing more.
+    Otherwise the document itself, as loaded or as edited in this session, is the key.
+    """
+    if "boundaries" in inspect(owner).dict:
+        return _parse_cached(json.dumps(owner.boundaries, sort_keys=True))
+    cache: dict[tuple[int, int], Boundaries] = current_app.extensions.setdefault(
+        "cadre_boundaries_by_version", {}
+    )
+    key = (owner.id, owner.availability_version)
+    found = cache.get(key)
+    if found is None:
+        found = _parse_cached(json.dumps(owner.boundaries, sort_keys=True))  # loads it
+        if len(cache) >= 4096:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def find_offer(boundaries: Boundaries, slug: str) -> Offer:

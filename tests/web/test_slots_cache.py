@@ -4,13 +4,16 @@ and the notice is cut at the real ``now`` on each request."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
 from app.models import BusyBlock, CalendarSource, Owner, SourceKind
-from app.services.availability import _compute, slots_for
+from app.services.availability import _compute, is_stale, public_owner, slots_for
 from app.services.owners import owner_boundaries, save_boundaries
 from schedules import parse_boundaries
 from tests.factories import boundaries_doc, create_owner
@@ -79,6 +82,73 @@ def test_edited_boundaries_show_at_once(app, client):
     with app.app_context():
         save_boundaries(parse_boundaries(boundaries_doc(hours={"tue": ["10:00-12:00"]})))
     assert starts(client)[0] == "10:00"
+
+
+def test_boundaries_rewritten_behind_the_app_show_at_once(app, client):
+    """Public answers parse the document once per ``availability_version`` without reading
+    it; a raw UPDATE of the document bumps the version (trigger), so the next answer reads
+    and parses the new one."""
+    with app.app_context():
+        create_owner()
+    assert starts(client)[0] == "09:00"
+    assert client.get("/api/v1/camille").get_json()["hours"]["tue"] == [
+        "09:00-12:30",
+        "14:00-18:00",
+    ]
+    document = json.dumps(boundaries_doc(hours={"tue": ["11:00-12:00"]}))
+    with app.app_context():
+        db.session.execute(text("UPDATE owners SET boundaries = :doc"), {"doc": document})
+        db.session.commit()
+    assert starts(client)[0] == "11:00"
+    assert client.get("/api/v1/camille").get_json()["hours"]["tue"] == ["11:00-12:00"]
+
+
+def test_an_owner_edited_in_the_session_uses_its_own_document(app):
+    """Before a commit the version has not moved: an owner whose document is loaded or
+    edited is parsed from that document, never from what the version cached."""
+    with app.app_context():
+        create_owner()
+        stored = parse_boundaries(boundaries_doc())
+        first, _ = public_owner("camille")
+        assert "boundaries" not in sa_inspect(first).dict
+        assert owner_boundaries(first) == stored  # read once, parsed, kept by version
+        db.session.expunge_all()
+        deferred, _ = public_owner("camille")
+        assert owner_boundaries(deferred) == stored
+        assert "boundaries" not in sa_inspect(deferred).dict  # the version answered
+        edited = boundaries_doc(hours={"tue": ["15:00-16:00"]})
+        deferred.boundaries = edited
+        assert owner_boundaries(deferred) == parse_boundaries(edited)
+        db.session.rollback()
+        assert owner_boundaries(deferred) == stored
+
+
+@pytest.mark.parametrize(
+    "successes_ago",
+    [(), (None,), (1,), (1, 30), (None, 1), (30,), (1, None, 30)],
+    ids=["no-source", "never", "fresh", "one-old", "never-and-fresh", "old", "mixed"],
+)
+def test_public_owner_judges_staleness_as_the_full_list_does(app, clock, successes_ago):
+    """One query reads the oldest success and the sources never synced; the verdict equals
+    the one from every source's last success, at several moments."""
+    with app.app_context():
+        owner = create_owner(limits={"stale_after": "2h", "on_stale_calendar": "block"})
+        for n, ago in enumerate(successes_ago):
+            db.session.add(
+                CalendarSource(
+                    owner_id=owner.id, kind=SourceKind.ICS, name=f"s{n}",
+                    url=f"https://e.org/{n}.ics",
+                    last_success_at=None if ago is None else clock.moment - timedelta(minutes=ago),
+                )
+            )  # fmt: skip
+        db.session.commit()
+        for later in (0, 60, 125):
+            now = clock.moment + timedelta(minutes=later)
+            loaded, successes = public_owner("camille")
+            boundaries = owner_boundaries(loaded)
+            assert is_stale(loaded, boundaries, now, successes) == is_stale(
+                loaded, boundaries, now
+            ), (later, successes)
 
 
 def test_the_notice_is_cut_at_the_real_now(app, clock):
