@@ -73,9 +73,7 @@ def _public_owner_query() -> Any:
     source = CalendarSource.__table__.c
     of_owner = source.owner_id == Owner.id
     oldest = select(func.min(source.last_success_at)).where(of_owner).scalar_subquery()
-    never = (
-        select(func.count()).where(of_owner, source.last_success_at.is_(None)).scalar_subquery()
-    )
+    never = select(func.count()).where(of_owner, source.last_success_at.is_(None)).scalar_subquery()
     return (
         select(Owner, oldest, never)
         .where(Owner.slug == bindparam("slug"))
