@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 # Longer than one sync can take (fetch deadline + parse): a claim older than this belongs
 # to a process that died, and the source may be taken again.
 LEASE = timedelta(minutes=2)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 WINDOW_BEFORE = timedelta(days=1)
 MAX_ERROR_LENGTH = 500
 
@@ -320,32 +322,60 @@ def sync_all() -> list[SyncOutcome]:
 
 
 def periodic_gap(app: Flask) -> timedelta:
-    """How long after an attempt a source is due again (a little under the interval,
-    because each process fires every interval ± 10 %)."""
-    return max(LEASE, timedelta(seconds=0.9 * float(app.config["SYNC_INTERVAL_S"])))
+    """How long after an attempt a periodic job may claim a source again: half the
+    interval, so a job that waited in a backlog does not cost its source the next round,
+    while the same round is never synced twice (one job id per round, below)."""
+    return max(LEASE, timedelta(seconds=float(app.config["SYNC_INTERVAL_S"]) / 2))
+
+
+def sync_phase(source_id: int, interval: timedelta) -> timedelta:
+    """Where in each interval ``source_id`` is synced: a stable, well-spread offset
+    (Knuth's multiplicative hash), so thousands of sources created or restored at once
+    are not all fetched at the same moment, round after round."""
+    spread = source_id * 2654435761 % 2**32
+    return timedelta(microseconds=spread * (interval // MICROSECOND) // 2**32)
+
+
+def sync_round(source_id: int, interval: timedelta, now: datetime) -> tuple[int, datetime]:
+    """The number of the round ``now`` is in for ``source_id``, and when it began."""
+    shifted = now - EPOCH - sync_phase(source_id, interval)
+    number = shifted // interval
+    return number, now - (shifted - number * interval)
 
 
 def sync_due() -> int:
-    """The periodic task: queue a job for each source due for a sync, unless one is already
-    queued for it in this interval. How many were queued."""
+    """The periodic task: queue a job for each source whose moment in the current round
+    has come and that has not been attempted since (nor in the last half interval).
+
+    Every source has its own moment in each ``SYNC_INTERVAL_S`` round (``sync_phase``),
+    so a fleet's fetches are spread evenly over the interval. A job is queued under one
+    id per source and round; RQ refuses a second while the first exists, so every
+    worker's scheduler may run this on every tick without piling up jobs. How many were
+    queued."""
     from app.jobs import enqueue, unique_job_id
 
+    interval = timedelta(seconds=float(current_app.config["SYNC_INTERVAL_S"]))
     gap = periodic_gap(current_app)
-    cutoff = clock_now() - gap
-    due = db.session.scalars(
-        select(CalendarSource.id).where(
+    now = clock_now()
+    rows = db.session.execute(
+        select(CalendarSource.id, CalendarSource.last_attempt_at).where(
             CalendarSource.kind.in_(list(_adapters)),
-            or_(CalendarSource.last_attempt_at.is_(None), CalendarSource.last_attempt_at < cutoff),
+            or_(
+                CalendarSource.last_attempt_at.is_(None),
+                CalendarSource.last_attempt_at < now - gap,
+            ),
         )
     ).all()
     db.session.rollback()
-    window = int(gap.total_seconds())
     queued = 0
-    for source_id in due:
-        # One job id per source and interval: every worker's scheduler may find the same
-        # source due, and a backlog must not grow by one job per tick and worker.
-        job_id = unique_job_id("sync", source_id, int(cutoff.timestamp()) // window)
-        queued += enqueue(sync_source_job, source_id, window, job_id=job_id, unique=True)
+    for source_id, last_attempt in rows:
+        number, began = sync_round(source_id, interval, now)
+        if last_attempt is not None and last_attempt >= began:
+            continue  # already attempted in this round
+        job_id = unique_job_id("sync", source_id, number)
+        queued += enqueue(
+            sync_source_job, source_id, gap.total_seconds(), job_id=job_id, unique=True
+        )
     return queued
 
 

@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import jobs
 from app.extensions import db
 from app.models import BusyBlock, CalendarSource
-from app.services.sync import LEASE, claim, sync_all, sync_due, sync_owner, sync_source
+from app.services.sync import (
+    LEASE,
+    claim,
+    sync_all,
+    sync_due,
+    sync_owner,
+    sync_phase,
+    sync_round,
+    sync_source,
+)
 from tests.factories import create_owner
 
 from .ics_server import (
@@ -324,6 +334,37 @@ def test_periodic_task_is_registered_and_syncs_due_sources_once(feed_app, server
     with feed_app.app_context():
         assert sync_due() == 1
     assert stored(feed_app, source.id).last_success_at == clock.moment
+
+
+def test_each_source_has_its_own_moment_in_the_round(feed_app, server, source, clock):
+    """A synced source is due again exactly when its moment of the next round comes."""
+    interval = timedelta(minutes=10)
+    number, began = sync_round(source.id, interval, clock.moment)
+    moment = began + 2 * interval  # the source's moment, two rounds later
+    assert sync_round(source.id, interval, moment) == (number + 2, moment)
+    assert sync_round(source.id, interval, moment - timedelta(microseconds=1))[0] == number + 1
+    with feed_app.app_context():
+        db.session.execute(
+            update(CalendarSource)
+            .where(CalendarSource.id == source.id)
+            .values(last_attempt_at=moment - timedelta(seconds=400))
+        )
+        db.session.commit()
+    clock.set(moment - timedelta(seconds=1))  # this round began 599 s ago: attempted in it
+    with feed_app.app_context():
+        assert sync_due() == 0
+    clock.set(moment)  # the source's moment: a new round
+    with feed_app.app_context():
+        assert sync_due() == 1
+    assert stored(feed_app, source.id).last_attempt_at == moment
+
+
+def test_moments_are_spread_over_the_interval():
+    """3,000 consecutive source ids fall evenly into the ten minutes of a round."""
+    round_ = timedelta(minutes=10)
+    per_minute = Counter(sync_phase(i, round_) // timedelta(minutes=1) for i in range(1, 3001))
+    assert sorted(per_minute) == list(range(10))
+    assert all(270 <= n <= 330 for n in per_minute.values()), per_minute
 
 
 def test_sync_owner_and_sync_all_cover_their_sources(feed_app, server):
