@@ -19,15 +19,14 @@ def wait_then_record(name: str) -> None:
     ran.append(name)
 
 
-def test_a_unique_job_is_refused_while_the_first_is_waiting_or_running(tmp_path: Path) -> None:
-    app = create_app(
-        {
-            "SECRET_KEY": "t",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite'}",
-            "JOBS_MODE": "thread",
-            "BACKGROUND_JOBS": False,
-        }
+def make_app(tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
+    return create_app(
+        {"SECRET_KEY": "t", "DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite'}", **config}
     )
+
+
+def test_a_unique_job_is_refused_while_the_first_is_waiting_or_running(tmp_path: Path) -> None:
+    app = make_app(tmp_path, JOBS_MODE="thread", BACKGROUND_JOBS=False)
     gate.clear()
     ran.clear()
     with app.app_context():
@@ -46,14 +45,7 @@ def test_a_unique_job_is_refused_while_the_first_is_waiting_or_running(tmp_path:
 
 
 def test_unique_needs_an_id_and_ids_are_safe_for_rq(tmp_path: Path) -> None:
-    app = create_app(
-        {
-            "SECRET_KEY": "t",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite'}",
-            "JOBS_MODE": "thread",
-            "RQ_QUEUE": "cadre:eu west",
-        }
-    )
+    app = make_app(tmp_path, JOBS_MODE="thread", RQ_QUEUE="cadre:eu west")
     with app.app_context():
         with pytest.raises(ValueError, match="job_id"):
             enqueue(wait_then_record, "x", unique=True)
@@ -61,13 +53,6 @@ def test_unique_needs_an_id_and_ids_are_safe_for_rq(tmp_path: Path) -> None:
 
 
 def test_an_unknown_worker_class_is_refused_by_name(tmp_path: Path) -> None:
-    app = create_app(
-        {
-            "SECRET_KEY": "t",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite'}",
-            "REDIS_URL": "redis://127.0.0.1:1/0",
-            "RQ_WORKER_CLASS": "threaded",
-        }
-    )
+    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:1/0", RQ_WORKER_CLASS="threaded")
     with pytest.raises(ValueError, match="RQ_WORKER_CLASS: 'threaded'"):
         run_worker(app, burst=True)
