@@ -123,7 +123,8 @@ def make_owners(  # type: ignore[no-untyped-def]
     app, server: IcsServer, tracker: InFlight, google: FakeGoogle, owners: int
 ) -> list[int]:
     """Owners with 2 feeds and 1 connected Google calendar, synced once; then every Google
-    calendar changes one event and every source is made due (last attempt 10 minutes ago)."""
+    calendar changes one event and every source is made due: last attempt 20 minutes
+    ago, two rounds of 10 minutes, as after an outage."""
     now = datetime.now(UTC)
     moved = []
     with app.app_context():
@@ -158,8 +159,8 @@ def make_owners(  # type: ignore[no-untyped-def]
         source = CalendarSource.__table__.c
         db.session.execute(
             CalendarSource.__table__.update().values(
-                last_attempt_at=now - timedelta(minutes=10),
-                last_finished_at=now - timedelta(minutes=10),
+                last_attempt_at=now - timedelta(minutes=20),
+                last_finished_at=now - timedelta(minutes=20),
             )
         )
         db.session.commit()

@@ -345,7 +345,7 @@ def sync_round(source_id: int, interval: timedelta, now: datetime) -> tuple[int,
 
 def sync_due() -> int:
     """The periodic task: queue a job for each source whose moment in the current round
-    has come and that has not been attempted since (nor in the last half interval).
+    has come and that was last attempted at least half an interval before that moment.
 
     Every source has its own moment in each ``SYNC_INTERVAL_S`` round (``sync_phase``),
     so a fleet's fetches are spread evenly over the interval. A job is queued under one
@@ -370,8 +370,10 @@ def sync_due() -> int:
     queued = 0
     for source_id, last_attempt in rows:
         number, began = sync_round(source_id, interval, now)
-        if last_attempt is not None and last_attempt >= began:
-            continue  # already attempted in this round
+        if last_attempt is not None and last_attempt > began - gap:
+            # Attempted in this round, or so shortly before it (a "sync now", a catch-up
+            # of many sources at once) that it waits for its moment in the next one.
+            continue
         job_id = unique_job_id("sync", source_id, number)
         queued += enqueue(
             sync_source_job, source_id, gap.total_seconds(), job_id=job_id, unique=True
@@ -390,4 +392,5 @@ def init_sync(app: Flask) -> None:
     """Register the periodic sync (run by each web process's scheduler; claims dedupe)."""
     from app.jobs import every
 
-    every("sync-calendars", float(app.config["SYNC_INTERVAL_S"]), sync_due)
+    # Looked at often, so each source is queued close to its own moment in the round.
+    every("sync-calendars", float(app.config.get("SYNC_SCHEDULE_S", 30)), sync_due)

@@ -322,7 +322,8 @@ def test_two_processes_syncing_at_once_fetch_the_feed_once(feed_app, server, sou
 
 def test_periodic_task_is_registered_and_syncs_due_sources_once(feed_app, server, source, clock):
     task = {p.name: p for p in jobs._periodic}["sync-calendars"]
-    assert task.interval_s == feed_app.config["SYNC_INTERVAL_S"] == 600
+    assert feed_app.config["SYNC_INTERVAL_S"] == 600  # each source's round
+    assert task.interval_s == 30  # how often the scheduler looks for moments that came
     with feed_app.app_context():
         assert sync_due() == 1
         assert sync_due() == 0  # just attempted: not due again
@@ -357,6 +358,32 @@ def test_each_source_has_its_own_moment_in_the_round(feed_app, server, source, c
     with feed_app.app_context():
         assert sync_due() == 1
     assert stored(feed_app, source.id).last_attempt_at == moment
+
+
+def test_after_a_mass_catch_up_the_next_rounds_are_spread(feed_app, server, clock):
+    """40 calendars synced together (a restart, an import) are not fetched together again:
+    over the next rounds, looked at every 30 s, each is synced once per round, a few at
+    a time."""
+    calendars = []
+    for n in range(40):
+        path = f"/feeds/spread-{n}.ics"
+        calendars.append(
+            {"name": f"c{n}", "ics": server.route(path, Static(corpus("sync_week.ics")))}
+        )
+    with feed_app.app_context():
+        create_owner(calendars=calendars)
+        assert sync_due() == 40  # never synced: all at once
+        per_tick = []
+        for _ in range(40):  # 20 minutes, two rounds
+            clock.set(clock.moment + timedelta(seconds=30))
+            per_tick.append(sync_due())
+        attempts = db.session.scalars(select(CalendarSource.last_attempt_at)).all()
+    # Each calendar once per round; one whose moment came within half a round of the
+    # catch-up waits for the next round, so 1 or 2 syncs each in these 20 minutes.
+    assert 40 < sum(per_tick) < 80, per_tick
+    assert max(per_tick) <= 8, per_tick  # never the 40 at one tick
+    assert sum(1 for n in per_tick if n) >= 15, per_tick  # spread over many ticks
+    assert all(clock.moment - a <= timedelta(minutes=15) for a in attempts)  # none starved
 
 
 def test_moments_are_spread_over_the_interval():
