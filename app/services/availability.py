@@ -168,13 +168,22 @@ def _compute(
     )
 
 
-class _SlotCache:
-    """A small LRU of computed slot lists, per process, safe across threads."""
+class SlotCache:
+    """A small LRU of computed slot lists, per process, safe across threads.
 
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
+    Bounded by the number of slots it holds, not of lists: a 60-day list can hold a
+    hundred times a one-day list. A cached slot costs about 150 bytes, so the default
+    budget (``SLOTS_CACHE_MAX``, 200,000 slots) keeps it near 30 MB per process.
+    """
+
+    def __init__(self, max_slots: int = 200_000) -> None:
+        self.max_slots = max_slots
+        self.slots = 0
         self._items: OrderedDict[tuple[Any, ...], list[Slot]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, key: tuple[Any, ...]) -> list[Slot] | None:
         with self._lock:
@@ -184,19 +193,26 @@ class _SlotCache:
             return found
 
     def put(self, key: tuple[Any, ...], slots: list[Slot]) -> None:
+        if len(slots) > self.max_slots:
+            return
         with self._lock:
+            previous = self._items.pop(key, None)
+            if previous is not None:
+                self.slots -= len(previous)
             self._items[key] = slots
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.slots += len(slots)
+            while self.slots > self.max_slots:
+                _, dropped = self._items.popitem(last=False)
+                self.slots -= len(dropped)
 
 
-def _cache() -> _SlotCache:
+def _cache() -> SlotCache:
     """One cache per application (and so per database), made on first use."""
     extensions = current_app.extensions
-    cache: _SlotCache | None = extensions.get("cadre_slot_cache")
+    cache: SlotCache | None = extensions.get("cadre_slot_cache")
     if cache is None:
-        cache = extensions.setdefault("cadre_slot_cache", _SlotCache())
+        budget = int(current_app.config.get("SLOTS_CACHE_MAX", 200_000))
+        cache = extensions.setdefault("cadre_slot_cache", SlotCache(budget))
     return cache
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
 from app.models import BusyBlock, CalendarSource, Owner, SourceKind
-from app.services.availability import _compute, is_stale, public_owner, slots_for
+from app.services.availability import SlotCache, _compute, is_stale, public_owner, slots_for
 from app.services.owners import owner_boundaries, save_boundaries
-from schedules import parse_boundaries
+from schedules import Slot, parse_boundaries
 from tests.factories import boundaries_doc, create_owner
 
 DAY = "?from=2027-01-05&to=2027-01-05"
@@ -166,3 +166,26 @@ def test_the_notice_is_cut_at_the_real_now(app, clock):
             fresh = _compute(owner, boundaries, offer, day, day, "Europe/Paris", clock.moment)
         assert cached == fresh
         assert all(s.start >= clock.moment + timedelta(hours=2) for s in cached)
+
+
+def test_the_cache_is_bounded_by_the_slots_it_holds():
+    """A 60-day list weighs a hundred one-day lists: the budget counts slots, oldest out."""
+    base = datetime(2027, 1, 4, 8, tzinfo=UTC)
+
+    def slots(n: int) -> list[Slot]:
+        return [
+            Slot(base + timedelta(hours=i), base + timedelta(hours=i, minutes=30)) for i in range(n)
+        ]
+
+    cache = SlotCache(max_slots=100)
+    cache.put(("a",), slots(40))
+    cache.put(("b",), slots(40))
+    assert cache.get(("a",)) is not None  # "a" is now the most recently used
+    cache.put(("c",), slots(40))  # 120 > 100: the least recently used, "b", goes
+    assert cache.get(("b",)) is None
+    assert cache.get(("a",)) is not None and cache.get(("c",)) is not None
+    assert (len(cache), cache.slots) == (2, 80)
+    cache.put(("a",), slots(10))  # replacing a list counts only the new one
+    assert cache.slots == 50
+    cache.put(("huge",), slots(101))  # larger than the whole budget: not kept
+    assert cache.get(("huge",)) is None and cache.slots == 50
