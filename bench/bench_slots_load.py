@@ -84,6 +84,17 @@ def insert_busy(url: str, count: int, seed: int = 7) -> int:
     return stored
 
 
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of gunicorn's workers (children of ``master``), from /proc."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes)
+
+
 def run(label: str, url: str, args: argparse.Namespace, tmp: Path) -> None:
     server = LiveServer(url, workers=args.workers, threads=args.threads)
     server.flask("db", "upgrade")
@@ -106,10 +117,15 @@ def run(label: str, url: str, args: argparse.Namespace, tmp: Path) -> None:
             server.base + "/healthz", connections=args.connections, duration_s=args.duration
         )
         slots = load(slots_url, connections=args.connections, duration_s=args.duration)
+        assert server.process is not None
+        rss = worker_rss_mb(server.process.pid)
     ratio = slots.per_s / health.per_s if health.per_s else 0.0
     print(f"{label}: {stored} busy blocks, {offered} slots offered over 60 days")
     print("  " + health.line("/healthz"))
     print("  " + slots.line("slots (60 days)"))
+    print(
+        f"  memory of each gunicorn worker after the run: {', '.join(f'{m:.0f} MB' for m in rss)}"
+    )
     verdict = "ok" if ratio >= 0.5 else "BELOW TARGET"
     print(f"  throughput ratio slots / healthz = {ratio:.2f} (target >= 0.5: {verdict})")
     if health.errors or slots.errors:

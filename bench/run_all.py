@@ -30,6 +30,7 @@ BENCHMARKS = [
     ("contention", "bench_contention.py", "2. 200 concurrent attempts on 10 slots"),
     ("booking", "bench_booking.py", "3. booking throughput on distinct slots"),
     ("fleet", "bench_fleet.py", "4. fleet sync by RQ workers"),
+    ("memory", "bench_memory.py", "memory of a web process serving 1,500 owners"),
     ("ics", "bench_ics.py", "ICS sync: full, unchanged (304), same content"),
     ("google", "bench_google.py", "Google sync: full vs incremental"),
 ]
