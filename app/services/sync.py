@@ -362,7 +362,7 @@ def sync_due() -> int:
             CalendarSource.kind.in_(list(_adapters)),
             or_(
                 CalendarSource.last_attempt_at.is_(None),
-                CalendarSource.last_attempt_at < now - gap,
+                CalendarSource.last_attempt_at <= now - interval / 2,
             ),
         )
     ).all()
@@ -370,7 +370,7 @@ def sync_due() -> int:
     queued = 0
     for source_id, last_attempt in rows:
         number, began = sync_round(source_id, interval, now)
-        if last_attempt is not None and last_attempt > began - gap:
+        if last_attempt is not None and last_attempt > began - interval / 2:
             # Attempted in this round, or so shortly before it (a "sync now", a catch-up
             # of many sources at once) that it waits for its moment in the next one.
             continue

@@ -7,6 +7,7 @@ Tuesday discovery slots at 09:00 and 09:30 disappear once the feed is synced.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from collections import Counter
@@ -384,6 +385,22 @@ def test_after_a_mass_catch_up_the_next_rounds_are_spread(feed_app, server, cloc
     assert max(per_tick) <= 8, per_tick  # never the 40 at one tick
     assert sum(1 for n in per_tick if n) >= 15, per_tick  # spread over many ticks
     assert all(clock.moment - a <= timedelta(minutes=15) for a in attempts)  # none starved
+
+
+@pytest.mark.parametrize("interval_s", [120, 300, 600])
+def test_a_source_is_synced_once_in_every_round(feed_app, server, source, clock, interval_s):
+    """Short rounds too: the rule that defers a source attempted just before its moment
+    (half a round) never skips a round of a source synced on time."""
+    feed_app.config["SYNC_INTERVAL_S"] = interval_s
+    attempts = []
+    with feed_app.app_context():
+        for _ in range(4 * interval_s // 30):  # four rounds, looked at every 30 s
+            if sync_due():
+                attempts.append(clock.moment)
+            clock.set(clock.moment + timedelta(seconds=30))
+    assert len(attempts) in (4, 5), attempts  # the first at once, then one per round
+    gaps = {(b - a).total_seconds() for a, b in itertools.pairwise(attempts[1:])}
+    assert gaps <= {interval_s - 30, interval_s, interval_s + 30}, gaps
 
 
 def test_moments_are_spread_over_the_interval():
