@@ -52,13 +52,18 @@ def mode(app: Flask) -> str:
 
 
 def enqueue(
-    func: Callable[..., Any], *args: Any, job_id: str | None = None, unique: bool = False
+    func: Callable[..., Any],
+    *args: Any,
+    job_id: str | None = None,
+    unique: bool = False,
+    owner_id: int | None = None,
 ) -> bool:
     """Run ``func(*args)`` in the background; False if ``unique`` and ``job_id`` is taken.
 
     With ``unique``, a second job under the same id is refused while the first is queued,
     running, retrying, or kept as a result or failure (RQ's atomic unique enqueue; in the
-    thread pool, while the first is waiting or running).
+    thread pool, while the first is waiting or running). ``owner_id``: whose work it is;
+    if it fails for good, that owner's dashboard lists it (``failed_for_good``).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     how = mode(app)
@@ -68,8 +73,12 @@ def enqueue(
     if unique and not job_id:
         raise ValueError("unique jobs need a job_id")
     if how == "rq":
+        from rq import Callback
         from rq.exceptions import DuplicateJobError
 
+        owned: dict[str, Any] = {}
+        if owner_id is not None:
+            owned = {"meta": {"owner_id": owner_id}, "on_failure": Callback(failed_for_good)}
         try:
             rq_queue(app).enqueue(
                 run_in_worker,
@@ -78,8 +87,9 @@ def enqueue(
                 job_id=job_id,
                 unique=unique,
                 retry=_rq_retry(app),
-                failure_ttl=7 * 24 * 3600,
+                failure_ttl=FAILURE_TTL_S,
                 description=f"{func.__qualname__}{args!r}",
+                **owned,
             )
         except DuplicateJobError:
             return False
@@ -96,6 +106,28 @@ def enqueue(
 
 
 _pending_lock = threading.Lock()
+FAILURE_TTL_S = 7 * 24 * 3600  # how long RQ keeps a job that failed for good
+FAILED_KEPT = 100  # per owner, the newest
+
+
+def failed_index_key(queue_name: str, owner_id: int) -> str:
+    return f"cadre:failed:{queue_name}:{owner_id}"
+
+
+def failed_for_good(job: Any, connection: Any, *exc_info: Any) -> None:
+    """RQ's failure callback (in the worker, before RQ retries or gives up): on the last
+    failure, index the job under its owner, so their dashboard reads their own failures
+    without scanning everyone's — and without the database, often the very thing that is
+    down when jobs fail for good."""
+    owner_id = (job.meta or {}).get("owner_id")
+    if owner_id is None or job.should_retry:
+        return
+    key = failed_index_key(job.origin, int(owner_id))
+    with connection.pipeline() as pipe:
+        pipe.zadd(key, {job.id: time.time()})
+        pipe.zremrangebyrank(key, 0, -FAILED_KEPT - 1)
+        pipe.expire(key, FAILURE_TTL_S)
+        pipe.execute()
 
 
 def unique_job_id(*parts: object) -> str:

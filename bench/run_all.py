@@ -31,6 +31,7 @@ BENCHMARKS = [
     ("booking", "bench_booking.py", "3. booking throughput on distinct slots"),
     ("fleet", "bench_fleet.py", "4. fleet sync by RQ workers"),
     ("memory", "bench_memory.py", "memory of a web process serving 1,500 owners"),
+    ("failed", "bench_failed_jobs.py", "an owner's failed jobs among 5,000 others"),
     ("ics", "bench_ics.py", "ICS sync: full, unchanged (304), same content"),
     ("google", "bench_google.py", "Google sync: full vs incremental"),
 ]

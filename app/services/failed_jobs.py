@@ -3,14 +3,15 @@
 Most jobs record their own failures where the owner already looks (a calendar's last
 error, a booking not written to Google, a mail's last error). What lands in RQ's failed
 registry is the rest: a job that crashed on every retry (a database out of reach, a bug).
-Each job is tied to its owner through its first argument (the source, booking or Google
-account it works on), so an owner only ever sees their own.
+Jobs are queued with their owner's id (``enqueue(..., owner_id=...)``); on the last
+failure the worker indexes the job under that owner in Redis (``app.jobs.failed_for_good``),
+so a page reads only its owner's few entries — not a registry that an outage can fill
+with thousands of other owners' jobs — and needs no database to attribute them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,37 +19,15 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
-from app.jobs import mode, rq_queue
-from app.models import Booking, CalendarSource
-from app.models.google import GoogleAccount
+from app.jobs import failed_index_key, mode, rq_queue
 
 SHOWN = 20
 
-
-def _source_owner(source_id: Any) -> int | None:
-    source = db.session.get(CalendarSource, source_id)
-    return source.owner_id if source else None
-
-
-def _booking_owner(booking_id: Any) -> int | None:
-    booking = db.session.get(Booking, booking_id)
-    return booking.owner_id if booking else None
-
-
-def _account_owner(account_id: Any) -> int | None:
-    account = db.session.get(GoogleAccount, account_id)
-    return account.owner_id if account else None
-
-
-# Job (module:function, as app.jobs names it) → what it works on, and that thing's owner.
-OWNER_OF: dict[str, tuple[Any, Callable[[Any], int | None]]] = {
-    "app.services.sync:sync_source_job": (_l("calendar sync"), _source_owner),
-    "app.services.google_writeback:writeback_job": (_l("Google write-back"), _booking_owner),
-    "app.services.google_accounts:refresh_calendars_job": (
-        _l("Google calendar list"),
-        _account_owner,
-    ),
+# Job (module:function, as app.jobs names it) → what the owner reads it as.
+WHAT: dict[str, Any] = {
+    "app.services.sync:sync_source_job": _l("calendar sync"),
+    "app.services.google_writeback:writeback_job": _l("Google write-back"),
+    "app.services.google_accounts:refresh_calendars_job": _l("Google calendar list"),
 }
 
 
@@ -60,26 +39,33 @@ class FailedJob:
 
 
 def failed_jobs(owner_id: int) -> list[FailedJob]:
-    """This owner's jobs in the failed registry, newest first (none without RQ)."""
+    """This owner's jobs that failed for good, newest first (none without RQ).
+
+    Entries whose job is gone (expired after 7 days, deleted) or no longer failed
+    (requeued by an operator) are dropped from the index as they are met."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if mode(app) != "rq":
         return []
-    from rq.job import Job
-    from rq.registry import FailedJobRegistry
+    from rq.job import Job, JobStatus
 
     queue = rq_queue(app)
-    ids = FailedJobRegistry(queue=queue).get_job_ids()
+    connection = queue.connection
+    key = failed_index_key(queue.name, owner_id)
+    ids = [i.decode() if isinstance(i, bytes) else str(i) for i in connection.zrevrange(key, 0, -1)]
     found: list[FailedJob] = []
-    for job in Job.fetch_many(ids, connection=queue.connection):
-        if job is None or job.func_name != "app.jobs.run_in_worker" or not job.args:
+    gone: list[str] = []
+    for job_id, job in zip(ids, Job.fetch_many(ids, connection=connection), strict=True):
+        if job is None or job.get_status(refresh=False) != JobStatus.FAILED:
+            gone.append(job_id)
             continue
-        path, *args = job.args
-        known = OWNER_OF.get(str(path))
-        if known is None or not args or known[1](args[0]) != owner_id:
-            continue
-        found.append(FailedJob(known[0], _aware(job.ended_at), _reason(job)))
-    found.sort(key=lambda f: f.failed_at or datetime.min.replace(tzinfo=UTC), reverse=True)
-    return found[:SHOWN]
+        if len(found) < SHOWN:
+            path = str(job.args[0]) if job.args else ""
+            found.append(
+                FailedJob(WHAT.get(path, _l("background job")), _aware(job.ended_at), _reason(job))
+            )
+    if gone:
+        connection.zrem(key, *gone)
+    return found
 
 
 def _aware(moment: datetime | None) -> datetime | None:

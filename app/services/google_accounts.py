@@ -125,9 +125,9 @@ def connect(owner_id: int, token: dict[str, Any]) -> GoogleAccount:
         .values(next_attempt_at=now)
     )
     db.session.commit()
-    enqueue(refresh_calendars_job, account_id)
+    enqueue(refresh_calendars_job, account_id, owner_id=owner_id)
     for source_id in source_ids:
-        enqueue(sync_source_job, source_id, LEASE.total_seconds())
+        enqueue(sync_source_job, source_id, LEASE.total_seconds(), owner_id=owner_id)
     from .google_writeback import writeback_due
 
     writeback_due(owner_id)
@@ -245,7 +245,7 @@ def save_choices(owner_id: int, choices: Choices) -> None:
         account.invite_client = account.id in choices.invite_client
     db.session.commit()
     for source in new_sources:
-        enqueue(sync_source_job, source.id, LEASE.total_seconds())
+        enqueue(sync_source_job, source.id, LEASE.total_seconds(), owner_id=owner_id)
 
 
 def _source_name(cal: GoogleCalendar) -> str:
@@ -346,6 +346,6 @@ def sync_now(owner_id: int, account_id: int) -> None:
         return
     ids = [cal.source_id for cal in account.calendars if cal.source_id is not None]
     db.session.rollback()
-    enqueue(refresh_calendars_job, account_id)
+    enqueue(refresh_calendars_job, account_id, owner_id=owner_id)
     for source_id in ids:
-        enqueue(sync_source_job, source_id, LEASE.total_seconds())
+        enqueue(sync_source_job, source_id, LEASE.total_seconds(), owner_id=owner_id)

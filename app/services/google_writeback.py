@@ -76,15 +76,17 @@ _never_raises = never_raises("Google write-back queueing")
 @_never_raises
 def booking_created(booking_id: str, token: str | None = None) -> None:
     """Queue the event for a new booking (``token``: for the manage link in its description)."""
-    if _track(booking_id, _manage_url(token)):
-        enqueue(writeback_job, booking_id)
+    owner_id = _track(booking_id, _manage_url(token))
+    if owner_id is not None:
+        enqueue(writeback_job, booking_id, owner_id=owner_id)
 
 
 @_never_raises
 def booking_changed(booking_id: str) -> None:
     """A booking was moved or cancelled: queue the matching change of its event."""
-    if _track(booking_id, None):
-        enqueue(writeback_job, booking_id)
+    owner_id = _track(booking_id, None)
+    if owner_id is not None:
+        enqueue(writeback_job, booking_id, owner_id=owner_id)
 
 
 def _manage_url(token: str | None) -> str | None:
@@ -96,19 +98,21 @@ def _manage_url(token: str | None) -> str | None:
         return None
 
 
-def _track(booking_id: str, manage_url: str | None) -> bool:
+def _track(booking_id: str, manage_url: str | None) -> int | None:
+    """Mark the booking's write-back pending; its owner's id, or None if none is due."""
     now = clock_now()
     begin_write()
     booking = db.session.get(Booking, booking_id)
     row = db.session.get(GoogleBookingEvent, booking_id)
     if booking is None:
         db.session.rollback()
-        return False
+        return None
+    owner_id = booking.owner_id
     if row is None:
-        target = booking_calendar(booking.owner_id)
+        target = booking_calendar(owner_id)
         if booking.status is not BookingStatus.CONFIRMED or target is None:
             db.session.rollback()
-            return False
+            return None
         row = GoogleBookingEvent(
             booking_id=booking_id,
             owner_id=booking.owner_id,
@@ -120,13 +124,13 @@ def _track(booking_id: str, manage_url: str | None) -> bool:
         db.session.add(row)
     elif row.calendar_row_id is None:
         db.session.rollback()  # its calendar was disconnected: nothing left to update
-        return False
+        return None
     row.state = WritebackState.PENDING
     row.attempts = 0
     row.next_attempt_at = now
     row.updated_at = now
     db.session.commit()
-    return True
+    return owner_id
 
 
 def booking_calendar(owner_id: int) -> GoogleCalendar | None:
@@ -142,6 +146,7 @@ def booking_calendar(owner_id: int) -> GoogleCalendar | None:
 
 @dataclass(frozen=True)
 class _Plan:
+    owner_id: int
     account_id: int
     calendar_id: str
     event_id: str
@@ -173,7 +178,7 @@ def writeback_job(booking_id: str) -> None:
         _failed(booking_id, exc, now)
         return
     if _written(booking_id, plan):
-        enqueue(writeback_job, booking_id)  # the booking changed again meanwhile
+        enqueue(writeback_job, booking_id, owner_id=plan.owner_id)  # changed again meanwhile
 
 
 def _send(service: Any, plan: _Plan) -> None:
@@ -243,6 +248,7 @@ def _plan(booking_id: str, now: datetime) -> _Plan | None:
         except google_tokens.InvalidToken:
             manage_url = None
     plan = _Plan(
+        owner_id=booking.owner_id,
         account_id=account.id,
         calendar_id=row.calendar_id,
         event_id=event_id_for(booking.id),
@@ -323,7 +329,7 @@ def writeback_due(owner_id: int | None = None) -> int:
     now = clock_now()
     table = GoogleBookingEvent
     query = (
-        select(table.booking_id)
+        select(table.booking_id, table.owner_id)
         .join(GoogleCalendar, GoogleCalendar.id == table.calendar_row_id)
         .join(GoogleAccount, GoogleAccount.id == GoogleCalendar.account_id)
         .where(
@@ -337,10 +343,10 @@ def writeback_due(owner_id: int | None = None) -> int:
     )
     if owner_id is not None:
         query = query.where(table.owner_id == owner_id)
-    due = list(db.session.scalars(query))
+    due = db.session.execute(query).all()
     db.session.rollback()
-    for booking_id in due:
-        enqueue(writeback_job, booking_id)
+    for booking_id, booking_owner in due:
+        enqueue(writeback_job, booking_id, owner_id=booking_owner)
     return len(due)
 
 

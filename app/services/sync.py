@@ -358,7 +358,7 @@ def sync_due() -> int:
     gap = periodic_gap(current_app)
     now = clock_now()
     rows = db.session.execute(
-        select(CalendarSource.id, CalendarSource.last_attempt_at).where(
+        select(CalendarSource.id, CalendarSource.owner_id, CalendarSource.last_attempt_at).where(
             CalendarSource.kind.in_(list(_adapters)),
             or_(
                 CalendarSource.last_attempt_at.is_(None),
@@ -368,7 +368,7 @@ def sync_due() -> int:
     ).all()
     db.session.rollback()
     queued = 0
-    for source_id, last_attempt in rows:
+    for source_id, owner_id, last_attempt in rows:
         number, began = sync_round(source_id, interval, now)
         if last_attempt is not None and last_attempt > began - interval / 2:
             # Attempted in this round, or so shortly before it (a "sync now", a catch-up
@@ -376,7 +376,12 @@ def sync_due() -> int:
             continue
         job_id = unique_job_id("sync", source_id, number)
         queued += enqueue(
-            sync_source_job, source_id, gap.total_seconds(), job_id=job_id, unique=True
+            sync_source_job,
+            source_id,
+            gap.total_seconds(),
+            job_id=job_id,
+            unique=True,
+            owner_id=owner_id,
         )
     return queued
 

@@ -71,3 +71,48 @@ def test_a_crashed_sync_is_shown_to_its_owner_only(tmp_path: Path) -> None:
     other = app.test_client()
     sign_in(other, email="j@example.org")
     assert 'id="failed-jobs"' not in other.get("/dashboard/calendars").text
+
+
+def test_each_owner_reads_only_their_own_failures(tmp_path: Path) -> None:
+    """Failures are indexed per owner by the worker (no database needed to attribute
+    them); a job deleted or requeued since drops out of the list and of the index."""
+    from rq.job import Job
+    from rq.registry import FailedJobRegistry
+
+    from app.jobs import enqueue, failed_index_key, rq_queue
+    from app.services.sync import sync_source_job
+
+    queue_name = f"cadre-test-{uuid.uuid4().hex[:8]}"
+    app = create_app(
+        {"SECRET_KEY": "t", "DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite'}",
+         "REDIS_URL": REDIS_URL, "RQ_QUEUE": queue_name, "JOBS_MODE": "rq",
+         "JOBS_RETRY_INTERVALS": []}
+    )  # fmt: skip
+    with app.app_context():
+        for source_id in (11, 12, 13):
+            enqueue(sync_source_job, source_id, 60.0, owner_id=1)
+        enqueue(sync_source_job, 21, 60.0, owner_id=2)
+        enqueue(sync_source_job, 99, 60.0)  # nobody's: in the registry, on no page
+    broken = f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}"
+    env = {**os.environ, "DATABASE_URL": broken, "REDIS_URL": REDIS_URL, "SECRET_KEY": "t",
+           "CADRE_RQ_QUEUE": queue_name, "CADRE_BACKGROUND_JOBS": "false"}  # fmt: skip
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "worker", "--burst"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            queue = rq_queue(app)
+            registry = FailedJobRegistry(queue=queue)
+            assert registry.count == 5
+            assert len(failed_jobs(1)) == 3 and len(failed_jobs(2)) == 1
+            assert failed_jobs(3) == []
+            index = failed_index_key(queue.name, 1)
+            first, second, _ = (i.decode() for i in queue.connection.zrange(index, 0, -1))
+            Job.fetch(first, connection=queue.connection).delete()
+            registry.requeue(second)
+            assert len(failed_jobs(1)) == 1
+            assert queue.connection.zcard(index) == 1  # the two stale entries are gone
+    finally:
+        rq_queue(app).delete(delete_jobs=True)

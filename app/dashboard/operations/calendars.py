@@ -128,9 +128,10 @@ def queue_sync(owner: Owner, source_id: int | None = None) -> int:
         ids = [source.id] if source is not None else []
     else:
         ids = [source.id for source in owner_sources(owner)]
+    owner_id = owner.id
     db.session.rollback()  # end the read before the job (inline in tests) takes its claim
     for one in ids:
-        enqueue(sync_source_job, one, LEASE.total_seconds())
+        enqueue(sync_source_job, one, LEASE.total_seconds(), owner_id=owner_id)
     return len(ids)
 
 
