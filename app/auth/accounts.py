@@ -8,15 +8,19 @@ with the very words the boundaries file would use.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import now as clock_now
 from app.extensions import db
 from app.models import LoginAttempt, Owner, OwnerAccount
 from app.public.validation import clean_email
@@ -82,6 +86,11 @@ def check_new_password(password: str, field: str = "password") -> None:
         raise AccountError({field: _("at least %(n)d characters", n=PASSWORD_MIN)})
     if len(password) > PASSWORD_MAX:
         raise AccountError({field: _("at most %(n)d characters", n=PASSWORD_MAX)})
+
+
+def check_email(value: str, field: str = "email") -> str:
+    """A well-formed address, lowercased; ``AccountError`` naming ``field`` otherwise."""
+    return _login_email(value, field)
 
 
 def _login_email(value: str, field: str = "email") -> str:
@@ -225,6 +234,72 @@ def authenticate(email: str, password: str, address: str | None, now: datetime) 
     if not ok:
         return SignIn(locked_until=locked_until(email, now))
     return SignIn(account=account)
+
+
+# --- forgotten passwords ------------------------------------------------------------------
+
+RESET_VALID = timedelta(hours=1)
+
+
+class _ClockSigner(TimestampSigner):
+    """Timestamps from the app's clock, so the link's hour is the app's hour (and testable)."""
+
+    def get_timestamp(self) -> int:
+        return int(clock_now().timestamp())
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="cadre-password-reset", signer=_ClockSigner
+    )
+
+
+def _reset_fingerprint(account: OwnerAccount) -> str:
+    """Changes with the password and the session version: a link works once, and none
+    survives a password change or a sign-out of every browser."""
+    material = f"{account.id}|{account.password_hash or ''}|{account.session_version}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def reset_token(account: OwnerAccount) -> str:
+    return str(_reset_serializer().dumps({"a": account.id, "f": _reset_fingerprint(account)}))
+
+
+def account_for_reset(token: str) -> OwnerAccount | None:
+    """The account a reset link is for, if it is genuine, under an hour old and unused."""
+    try:
+        data = _reset_serializer().loads(token, max_age=int(RESET_VALID.total_seconds()))
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
+        return None
+    account = db.session.get(OwnerAccount, data["a"])
+    if account is None or not account.active:
+        return None
+    if not hmac.compare_digest(_reset_fingerprint(account), str(data.get("f", ""))):
+        return None
+    return account
+
+
+def account_by_email(email: str) -> OwnerAccount | None:
+    account = db.session.scalar(
+        select(OwnerAccount).where(OwnerAccount.email == normalize_email(email)[:320])
+    )
+    return account if account is not None and account.active else None
+
+
+def reset_password(account: OwnerAccount, new: str, address: str | None, now: datetime) -> None:
+    """Set a new password from a reset link: other browsers are signed out, the link dies
+    with the old password, and a lockout on the address is lifted (a success is recorded)."""
+    check_new_password(new, "new_password")
+    account.password_hash = hash_password(new)
+    account.password_changed_at = now
+    account.last_login_at = now
+    account.session_version = (account.session_version or 1) + 1
+    db.session.add(
+        LoginAttempt(email=account.email, address=(address or "")[:64], at=now, succeeded=True)
+    )
+    db.session.commit()
 
 
 def change_password(account: OwnerAccount, current: str, new: str, now: datetime) -> None:

@@ -33,6 +33,18 @@ auth_bp.add_url_rule(
 )
 auth_bp.add_url_rule("/logout", view_func=views.logout, methods=["GET", "POST"])
 auth_bp.add_url_rule(
+    "/login/forgot",
+    "forgot",
+    view_func=limiter.limit(_login_limit, methods=["POST"])(views.forgot),
+    methods=["GET", "POST"],
+)
+auth_bp.add_url_rule(
+    "/login/reset/<token>",
+    "reset",
+    view_func=limiter.limit(_login_limit, methods=["POST"])(views.reset),
+    methods=["GET", "POST"],
+)
+auth_bp.add_url_rule(
     "/login/google",
     "google_login",
     view_func=limiter.limit(_login_limit)(views.google_start),

@@ -39,6 +39,14 @@ class SignupForm(FieldErrors):
     locale = StringField(_l("Language of your booking page"))
 
 
+class ForgotForm(FieldErrors):
+    email = EmailField(_l("E-mail"))
+
+
+class ResetForm(FieldErrors):
+    new_password = PasswordField(_l("New password (at least 10 characters)"))
+
+
 class PasswordForm(FieldErrors):
     current_password = PasswordField(_l("Current password"))
     new_password = PasswordField(_l("New password (at least 10 characters)"))

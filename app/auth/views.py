@@ -22,9 +22,11 @@ from flask_wtf.csrf import CSRFError
 
 from app import display
 from app.clock import now as clock_now
+from app.extensions import db
+from app.services import mail
 
 from . import accounts, google
-from .forms import ConfirmForm, LoginForm, SignupForm
+from .forms import ConfirmForm, ForgotForm, LoginForm, ResetForm, SignupForm
 from .session import current_account, login_user, logout_user, safe_next
 
 HOME = "dashboard.home"
@@ -92,6 +94,49 @@ def signup() -> Any:
     login_user(account)
     flash(_("Welcome! These are starting hours and limits: make them yours."), "success")
     return redirect(url_for("dashboard.boundaries", section="hours"), 303)
+
+
+def forgot() -> Any:
+    """Ask for a link to choose a new password. The answer is the same whether or not the
+    address has an account, so the page cannot be used to find out who signs in here."""
+    form = ForgotForm()
+    if request.method == "GET":
+        return render_template("auth/forgot.html", form=form, sent=False)
+    if not form.validate():
+        raise CSRFError()
+    try:
+        email = accounts.check_email(form.email.data or "")
+    except accounts.AccountError as exc:
+        form.attach(exc.fields)
+        return render_template("auth/forgot.html", form=form, sent=False), 400
+    account = accounts.account_by_email(email)
+    if account is not None:
+        url = url_for("auth.reset", token=accounts.reset_token(account), _external=True)
+        mail.send_password_reset(account.id, url)
+    return render_template("auth/forgot.html", form=form, sent=True)
+
+
+def reset(token: str) -> Any:
+    """Choose a new password from the link (once, within the hour), then go in."""
+    account = accounts.account_for_reset(token)
+    if account is None:
+        return render_template("auth/reset.html", form=None, token=token), 410
+    form = ResetForm()
+    if request.method == "GET":
+        return render_template("auth/reset.html", form=form, token=token)
+    if not form.validate():
+        raise CSRFError()
+    try:
+        accounts.reset_password(
+            account, form.new_password.data or "", request.remote_addr, clock_now()
+        )
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        form.attach(exc.fields)
+        return render_template("auth/reset.html", form=form, token=token), 400
+    login_user(account)
+    flash(_("Your new password is set. Other browsers were signed out."), "success")
+    return redirect(url_for(HOME), 303)
 
 
 def logout() -> Any:

@@ -29,7 +29,7 @@ from app import display
 from app.clock import now as clock_now
 from app.extensions import db
 from app.jobs import enqueue
-from app.models import Booking, Message, OutboxMail, Owner
+from app.models import Booking, Message, OutboxMail, Owner, OwnerAccount
 from schedules import cancellation_deadline, parse_duration
 
 from .invite import booking_ics
@@ -373,6 +373,18 @@ def notify_message_received(message_id: int) -> None:
             subject, text, html = _render(template, subject, **context)
         drafts.append(Draft(kind, to, subject, text, html, owner.id))
     _save(drafts)
+
+
+@_never_raises
+def send_password_reset(account_id: int, url: str) -> None:
+    """The link to choose a new password, to the sign-in address, in the owner's language."""
+    account = db.session.get(OwnerAccount, account_id)
+    assert account is not None
+    owner = account.owner
+    with _reading(owner.locale):
+        subject = _("Choose a new password for Cadre")
+        subject, text, html = _render("password_reset", subject, owner=owner, url=url)
+    _save([Draft("password_reset", account.email, subject, text, html, owner.id)])
 
 
 def init_mail(app: Any) -> None:
