@@ -12,10 +12,11 @@ import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.clock import now as clock_now
 from app.extensions import db
@@ -147,6 +148,37 @@ def refresh_calendars_job(account_id: int) -> None:
         if account is not None and not isinstance(exc, AccessRevoked):
             account.last_error = "Could not list calendars: " + describe(exc)
         db.session.commit()
+
+
+def calendars_due() -> int:
+    """The periodic task: list again the calendars of each connected account whose list is
+    older than ``GOOGLE_CALENDARS_REFRESH_S`` (6 hours), so a calendar added in Google
+    shows up to be chosen and one deleted there stops counting. How many were queued.
+
+    One job id per account and round: every scheduler may run this on every tick. An
+    account whose listing fails keeps its old list and is tried again at a later tick."""
+    from app.jobs import unique_job_id
+
+    every_s = int(current_app.config.get("GOOGLE_CALENDARS_REFRESH_S", 6 * 3600))
+    now = clock_now()
+    due = db.session.execute(
+        select(GoogleAccount.id, GoogleAccount.owner_id).where(
+            GoogleAccount.status == AccountStatus.ACTIVE,
+            or_(
+                GoogleAccount.calendars_listed_at.is_(None),
+                GoogleAccount.calendars_listed_at < now - timedelta(seconds=every_s),
+            ),
+        )
+    ).all()
+    db.session.rollback()
+    round_number = int(now.timestamp()) // every_s
+    queued = 0
+    for account_id, owner_id in due:
+        job_id = unique_job_id("calendars", account_id, round_number)
+        queued += enqueue(
+            refresh_calendars_job, account_id, job_id=job_id, unique=True, owner_id=owner_id
+        )
+    return queued
 
 
 def refresh_calendars(account_id: int) -> int:

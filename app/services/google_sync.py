@@ -56,6 +56,7 @@ def init_google(app: Flask) -> None:
     from app.jobs import every
     from app.models import google as _models  # noqa: F401  (tables known to create_all/Alembic)
 
+    from .google_accounts import calendars_due
     from .google_auth import init_oauth
     from .google_writeback import writeback_due
 
@@ -65,4 +66,9 @@ def init_google(app: Flask) -> None:
     register_adapter(SourceKind.GOOGLE, google_adapter)
     every(
         "google-writeback", float(app.config.get("GOOGLE_WRITEBACK_INTERVAL_S", 60)), writeback_due
+    )
+    every(
+        "google-calendar-lists",
+        float(app.config.get("GOOGLE_CALENDARS_CHECK_S", 1800)),
+        calendars_due,
     )

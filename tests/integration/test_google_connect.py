@@ -190,3 +190,33 @@ def test_disconnect_still_deletes_when_google_is_unreachable(gapp, google, owner
     assert response.status_code == 303
     assert "myaccount.google.com/permissions" in client.get("/oauth/google").text
     assert accounts(gapp) == []
+
+
+def test_calendar_lists_are_read_again_every_six_hours(gapp, google, owner, client, clock):
+    """A calendar added in Google shows up to be chosen, one deleted there stops counting
+    as busy time; nothing is asked of Google before the list is six hours old."""
+    from datetime import timedelta
+
+    from app.services.google_accounts import calendars_due
+
+    ana = google.add_user(ANA)
+    google.add_calendar(ana, "team@group.calendar.google.com", "Team")
+    connect(client, google, ana)
+    choose(client, gapp, busy=[ANA, "team@group.calendar.google.com"])
+    assert set(calendar_rows(gapp)) == {ANA, "team@group.calendar.google.com"}
+    google.add_calendar(ana, "yoga@group.calendar.google.com", "Yoga")
+    with google.lock:
+        del ana.calendars["team@group.calendar.google.com"]
+    google.reset_counts()
+    with gapp.app_context():
+        clock.set(clock.moment + timedelta(hours=5, minutes=59))
+        assert calendars_due() == 0
+        assert google.count("calendarList.list") == 0
+        clock.set(clock.moment + timedelta(minutes=2))
+        assert calendars_due() == 1  # listed inline here
+        assert google.count("calendarList.list") == 1
+        assert calendars_due() == 0  # just listed: not due again
+    assert set(calendar_rows(gapp)) == {ANA, "yoga@group.calendar.google.com"}
+    with gapp.app_context():
+        names = set(db.session.scalars(select(CalendarSource.name)))
+    assert not any("Team" in name for name in names)  # its source and busy time are gone
