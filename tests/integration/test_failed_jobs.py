@@ -22,6 +22,18 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 
 
+def run_worker_without_database(tmp_path: Path, queue: str) -> None:
+    """A real worker, in burst mode, whose database is out of reach: every job crashes."""
+    broken = f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}"
+    env = {**os.environ, "DATABASE_URL": broken, "REDIS_URL": REDIS_URL, "SECRET_KEY": "t",
+           "CADRE_RQ_QUEUE": queue, "CADRE_BACKGROUND_JOBS": "false"}  # fmt: skip
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "worker", "--burst"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_crashed_sync_is_shown_to_its_owner_only(tmp_path: Path) -> None:
     queue = f"cadre-test-{uuid.uuid4().hex[:8]}"
     database = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
@@ -42,14 +54,7 @@ def test_a_crashed_sync_is_shown_to_its_owner_only(tmp_path: Path) -> None:
         assert sync_due() == 1
         assert db.session.scalar(select(CalendarSource.owner_id)) == owner_id
     # The worker cannot reach the database: the job crashes instead of recording an error.
-    broken = f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}"
-    env = {**os.environ, "DATABASE_URL": broken, "REDIS_URL": REDIS_URL, "SECRET_KEY": "t",
-           "CADRE_RQ_QUEUE": queue, "CADRE_BACKGROUND_JOBS": "false"}  # fmt: skip
-    done = subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "worker", "--burst"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    run_worker_without_database(tmp_path, queue)
     with app.test_request_context(headers={"Accept-Language": "en"}):
         mine = failed_jobs(owner_id)
         assert [str(job.what) for job in mine] == ["calendar sync"]
@@ -93,14 +98,7 @@ def test_each_owner_reads_only_their_own_failures(tmp_path: Path) -> None:
             enqueue(sync_source_job, source_id, 60.0, owner_id=1)
         enqueue(sync_source_job, 21, 60.0, owner_id=2)
         enqueue(sync_source_job, 99, 60.0)  # nobody's: in the registry, on no page
-    broken = f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite'}"
-    env = {**os.environ, "DATABASE_URL": broken, "REDIS_URL": REDIS_URL, "SECRET_KEY": "t",
-           "CADRE_RQ_QUEUE": queue_name, "CADRE_BACKGROUND_JOBS": "false"}  # fmt: skip
-    done = subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "worker", "--burst"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    run_worker_without_database(tmp_path, queue_name)
     try:
         with app.test_request_context(headers={"Accept-Language": "en"}):
             queue = rq_queue(app)

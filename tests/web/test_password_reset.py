@@ -14,29 +14,19 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMail, OwnerAccount
+from tests.web import test_auth
 from tests.web.dashboard_helpers import (
     A_LOGIN,
     B_LOGIN,
     EN,
     PASSWORD,
-    fast_app,
     html,
-    setup_owners,
     sign_in,
     token,
 )
 
+client, owners = test_auth.client, test_auth.owners  # the same fixtures
 NEW = "a brand new passphrase"
-
-
-@pytest.fixture
-def owners(app):
-    return setup_owners(app)
-
-
-@pytest.fixture
-def client(app):
-    return fast_app(app).test_client()
 
 
 def ask(client, email: str, headers=EN):
