@@ -302,6 +302,28 @@ def reset_password(account: OwnerAccount, new: str, address: str | None, now: da
     db.session.commit()
 
 
+def change_email(account: OwnerAccount, current: str, new: str) -> str:
+    """Sign in with another address from now on (the password is asked again). Returns the
+    previous address, which the caller tells about the change."""
+    if not verify_password(account.password_hash, current):
+        raise AccountError({"email_password": _("This is not your current password.")})
+    email = _login_email(new, "new_email")
+    if email == account.email:
+        raise AccountError({"new_email": _("This is already the address you sign in with.")})
+    if db.session.scalar(select(OwnerAccount.id).where(OwnerAccount.email == email)):
+        raise AccountError({"new_email": _("Another account signs in with this address.")})
+    previous = account.email
+    account.email = email
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError(
+            {"new_email": _("Another account signs in with this address.")}
+        ) from None
+    return previous
+
+
 def change_password(account: OwnerAccount, current: str, new: str, now: datetime) -> None:
     """Replace the password (the current one is asked again) and sign out other browsers."""
     if not verify_password(account.password_hash, current):

@@ -47,6 +47,11 @@ class ResetForm(FieldErrors):
     new_password = PasswordField(_l("New password (at least 10 characters)"))
 
 
+class EmailForm(FieldErrors):
+    new_email = EmailField(_l("New sign-in address"))
+    email_password = PasswordField(_l("Current password"))
+
+
 class PasswordForm(FieldErrors):
     current_password = PasswordField(_l("Current password"))
     new_password = PasswordField(_l("New password (at least 10 characters)"))

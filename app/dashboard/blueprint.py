@@ -48,6 +48,7 @@ rules = [
     ("/boundaries/file", "boundaries_file", boundaries.file_page, ["GET", "POST"]),
     ("/boundaries/export.toml", "export_boundaries", boundaries.export, ["GET"]),
     ("/account", "account", account.index, ["GET", "POST"]),
+    ("/account/email", "account_email", account.change_address, ["POST"]),
     ("/clients", "clients", clients.index, ["GET"]),
     ("/clients/packages", "add_package", clients.add, ["POST"]),
     ("/clients/packages/<int:package_id>/remove", "remove_package", clients.remove, ["POST"]),

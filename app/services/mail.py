@@ -387,6 +387,20 @@ def send_password_reset(account_id: int, url: str) -> None:
     _save([Draft("password_reset", account.email, subject, text, html, owner.id)])
 
 
+@_never_raises
+def send_address_changed(account_id: int, previous: str) -> None:
+    """Tell the previous sign-in address that the account now signs in with another."""
+    account = db.session.get(OwnerAccount, account_id)
+    assert account is not None
+    owner = account.owner
+    with _reading(owner.locale):
+        subject = _("Your Cadre sign-in address was changed")
+        subject, text, html = _render(
+            "address_changed", subject, owner=owner, new=account.email, previous=previous
+        )
+    _save([Draft("address_changed", previous, subject, text, html, owner.id)])
+
+
 def init_mail(app: Any) -> None:
     """Deliver due mail (reminders wait for their moment) from the periodic scheduler."""
     from app.jobs import every

@@ -398,3 +398,35 @@ def test_owner_create_prompts_when_no_stdin_flag_and_refuses_bad_input(app, runn
     )
     assert bad_slug.exit_code == 1
     assert '"api" is reserved' in bad_slug.output
+
+
+def test_changing_the_sign_in_address_asks_the_password_and_tells_the_old_one(app, client, owners):
+    from app.models import OutboxMail
+
+    sign_in(client)
+    url = "/dashboard/account/email"
+    new = "camille.new@login.example.org"
+    wrong = post(client, url, {"new_email": new, "email_password": "nope"})
+    assert wrong.status_code == 400 and "This is not your current password." in html(wrong)
+    taken = post(client, url, {"new_email": "BRUNO@login.example.org", "email_password": PASSWORD})
+    assert "Another account signs in with this address." in html(taken)
+    same = post(client, url, {"new_email": A_LOGIN, "email_password": PASSWORD})
+    assert "already the address you sign in with" in html(same)
+    bad = post(client, url, {"new_email": "not an address", "email_password": PASSWORD})
+    assert bad.status_code == 400
+    no_csrf = post(client, url, {"new_email": new, "email_password": PASSWORD}, csrf=False)
+    assert no_csrf.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OwnerAccount).where(
+            OwnerAccount.email == A_LOGIN)) == 1  # nothing changed yet  # fmt: skip
+        assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+    done = post(client, url, {"new_email": new.upper(), "email_password": PASSWORD})
+    assert done.status_code == 303
+    page = html(client.get("/dashboard/account", headers=EN))
+    assert f"You sign in as {new}" in page
+    assert sign_in(app.test_client()).status_code == 401  # the old address no longer works
+    assert sign_in(app.test_client(), email=new).status_code == 303
+    with app.app_context():
+        (notice,) = db.session.scalars(select(OutboxMail)).all()
+        assert notice.to == A_LOGIN and new in notice.text_body  # told at the old address
