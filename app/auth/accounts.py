@@ -24,7 +24,7 @@ from app.clock import now as clock_now
 from app.extensions import db
 from app.models import LoginAttempt, Owner, OwnerAccount
 from app.public.validation import clean_email
-from schedules import BoundariesError, boundaries_to_dict, parse_boundaries
+from schedules import Boundaries, BoundariesError, boundaries_to_dict, parse_boundaries
 
 from .passwords import PASSWORD_MAX, PASSWORD_MIN, hash_password, needs_rehash, verify_password
 
@@ -90,14 +90,25 @@ def check_new_password(password: str, field: str = "password") -> None:
 
 def check_email(value: str, field: str = "email") -> str:
     """A well-formed address, lowercased; ``AccountError`` naming ``field`` otherwise."""
-    return _login_email(value, field)
-
-
-def _login_email(value: str, field: str = "email") -> str:
     email, error = clean_email(value)
     if error or email is None:
         raise AccountError({field: error or _("this is not a valid e-mail address")})
     return normalize_email(email)
+
+
+def _new_owner(boundaries: Boundaries, now: datetime) -> Owner:
+    """An owner row for a validated starter document (not yet added to the session)."""
+    info = boundaries.owner
+    return Owner(
+        slug=info.slug,
+        name=info.name,
+        email=info.email,
+        timezone=info.timezone,
+        locale=info.locale,
+        boundaries=boundaries_to_dict(boundaries),
+        created_at=now,
+        updated_at=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,7 @@ def signup(data: SignupInput, now: datetime) -> OwnerAccount:
     """Create an owner (starter boundaries) and their login in one transaction."""
     errors: dict[str, str] = {}
     try:
-        email = _login_email(data.email)
+        email = check_email(data.email)
     except AccountError as exc:
         errors.update(exc.fields)
         email = data.email.strip()
@@ -140,17 +151,7 @@ def signup(data: SignupInput, now: datetime) -> OwnerAccount:
     if errors or boundaries is None:
         db.session.rollback()
         raise AccountError(errors)
-    info = boundaries.owner
-    owner = Owner(
-        slug=info.slug,
-        name=info.name,
-        email=info.email,
-        timezone=info.timezone,
-        locale=info.locale,
-        boundaries=boundaries_to_dict(boundaries),
-        created_at=now,
-        updated_at=now,
-    )
+    owner = _new_owner(boundaries, now)
     account = OwnerAccount(
         owner=owner,
         email=email,
@@ -217,8 +218,8 @@ def authenticate(email: str, password: str, address: str | None, now: datetime) 
     if until is not None:
         db.session.rollback()
         return SignIn(locked_until=until)
-    account = db.session.scalar(select(OwnerAccount).where(OwnerAccount.email == email))
-    stored = account.password_hash if account is not None and account.active else None
+    account = account_by_email(email)
+    stored = account.password_hash if account is not None else None
     ok = verify_password(stored, password) and account is not None
     db.session.execute(
         delete(LoginAttempt).where(
@@ -291,11 +292,8 @@ def account_by_email(email: str) -> OwnerAccount | None:
 def reset_password(account: OwnerAccount, new: str, address: str | None, now: datetime) -> None:
     """Set a new password from a reset link: other browsers are signed out, the link dies
     with the old password, and a lockout on the address is lifted (a success is recorded)."""
-    check_new_password(new, "new_password")
-    account.password_hash = hash_password(new)
-    account.password_changed_at = now
+    _set_password(account, new, now)
     account.last_login_at = now
-    account.session_version = (account.session_version or 1) + 1
     db.session.add(
         LoginAttempt(email=account.email, address=(address or "")[:64], at=now, succeeded=True)
     )
@@ -307,20 +305,19 @@ def change_email(account: OwnerAccount, current: str, new: str) -> str:
     previous address, which the caller tells about the change."""
     if not verify_password(account.password_hash, current):
         raise AccountError({"email_password": _("This is not your current password.")})
-    email = _login_email(new, "new_email")
+    email = check_email(new, "new_email")
     if email == account.email:
         raise AccountError({"new_email": _("This is already the address you sign in with.")})
+    taken = AccountError({"new_email": _("Another account signs in with this address.")})
     if db.session.scalar(select(OwnerAccount.id).where(OwnerAccount.email == email)):
-        raise AccountError({"new_email": _("Another account signs in with this address.")})
+        raise taken
     previous = account.email
     account.email = email
     try:
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
-        raise AccountError(
-            {"new_email": _("Another account signs in with this address.")}
-        ) from None
+        db.session.rollback()  # taken by another sign-up between the check and the commit
+        raise taken from None
     return previous
 
 
@@ -328,11 +325,16 @@ def change_password(account: OwnerAccount, current: str, new: str, now: datetime
     """Replace the password (the current one is asked again) and sign out other browsers."""
     if not verify_password(account.password_hash, current):
         raise AccountError({"current_password": _("This is not your current password.")})
+    _set_password(account, new, now)
+    db.session.commit()
+
+
+def _set_password(account: OwnerAccount, new: str, now: datetime) -> None:
+    """Check and store a new password; every other browser is signed out."""
     check_new_password(new, "new_password")
     account.password_hash = hash_password(new)
     account.password_changed_at = now
     account.session_version = (account.session_version or 1) + 1
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -357,7 +359,7 @@ def attach_login(
     For an owner that already has a login, the address and (if given) the password are
     replaced and other sessions are signed out: the server's way to reset a password.
     """
-    login = _login_email(email)
+    login = check_email(email)
     if password is not None:
         check_new_password(password)
     owner = db.session.scalar(select(Owner).where(Owner.slug == slug))
@@ -368,17 +370,7 @@ def attach_login(
             boundaries = parse_boundaries(document)
         except BoundariesError as exc:
             raise AccountError({item.field: item.reason for item in exc.errors}) from None
-        info = boundaries.owner
-        owner = Owner(
-            slug=info.slug,
-            name=info.name,
-            email=info.email,
-            timezone=info.timezone,
-            locale=info.locale,
-            boundaries=boundaries_to_dict(boundaries),
-            created_at=now,
-            updated_at=now,
-        )
+        owner = _new_owner(boundaries, now)
         db.session.add(owner)
         db.session.flush()
     taken = db.session.scalar(

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app import display
@@ -375,30 +376,35 @@ def notify_message_received(message_id: int) -> None:
     _save(drafts)
 
 
-@_never_raises
-def send_password_reset(account_id: int, url: str) -> None:
-    """The link to choose a new password, to the sign-in address, in the owner's language."""
+def _account_mail(
+    account_id: int, kind: str, subject: Any, to: str | None = None, **context: Any
+) -> None:
+    """A mail about an owner's login, in the owner's language, to their sign-in address
+    (or ``to``). ``subject`` is a lazy text, translated here; the template is ``kind``."""
     account = db.session.get(OwnerAccount, account_id)
     assert account is not None
     owner = account.owner
     with _reading(owner.locale):
-        subject = _("Choose a new password for Cadre")
-        subject, text, html = _render("password_reset", subject, owner=owner, url=url)
-    _save([Draft("password_reset", account.email, subject, text, html, owner.id)])
+        rendered, text, html = _render(kind, str(subject), owner=owner, account=account, **context)
+    _save([Draft(kind, to or account.email, rendered, text, html, owner.id)])
+
+
+@_never_raises
+def send_password_reset(account_id: int, url: str) -> None:
+    """The link to choose a new password, to the sign-in address."""
+    _account_mail(account_id, "password_reset", _l("Choose a new password for Cadre"), url=url)
 
 
 @_never_raises
 def send_address_changed(account_id: int, previous: str) -> None:
     """Tell the previous sign-in address that the account now signs in with another."""
-    account = db.session.get(OwnerAccount, account_id)
-    assert account is not None
-    owner = account.owner
-    with _reading(owner.locale):
-        subject = _("Your Cadre sign-in address was changed")
-        subject, text, html = _render(
-            "address_changed", subject, owner=owner, new=account.email, previous=previous
-        )
-    _save([Draft("address_changed", previous, subject, text, html, owner.id)])
+    _account_mail(
+        account_id,
+        "address_changed",
+        _l("Your Cadre sign-in address was changed"),
+        to=previous,
+        previous=previous,
+    )
 
 
 def init_mail(app: Any) -> None:
